@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ViraLoop needs, only those that are missing.
+# Usage: scripts/deps.sh [media|servers|all]   (default: all)
+set -euo pipefail
+want="${1:-all}"
+pkgs=()
+need() { command -v "$1" >/dev/null 2>&1 || pkgs+=("$2"); }
+if [[ "$want" == media || "$want" == all ]]; then
+  need ffmpeg ffmpeg
+  need ffprobe ffmpeg
+  need espeak-ng espeak-ng
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || pkgs+=(fonts-dejavu-core)
+fi
+if [[ "$want" == servers || "$want" == all ]]; then
+  need rabbitmq-server rabbitmq-server
+  [[ -x /usr/lib/postgresql/15/bin/initdb ]] || pkgs+=(postgresql)
+fi
+if ((${#pkgs[@]})); then
+  echo "[deps] installing: ${pkgs[*]}" >&2
+  sudo_cmd=""
+  [[ $(id -u) -eq 0 ]] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi

@@ -1,0 +1,71 @@
+using System.Text;
+using RabbitMQ.Client;
+using ViraLoop.Runtime.Hosting;
+using ViraLoop.Runtime.PostgreSql;
+using ViraLoop.Runtime.RabbitMQ;
+using ViraLoop.Runtime.Tests.Infrastructure;
+using ViraLoop.Runtime.TestGrains;
+using Xunit;
+
+namespace ViraLoop.Runtime.Tests;
+
+/// <summary>The contract in cluster mode: two silos and a client over real RabbitMQ and PostgreSQL.</summary>
+public sealed class ClusterModeTests : GrainRuntimeContractTests
+{
+    private string _db = "";
+    private readonly string _prefix = Servers.UniquePrefix();
+
+    protected override int SiloCount => 2;
+    protected override bool SeparateClient => true;
+
+    public override async Task InitializeAsync() => _db = await Servers.CreateDatabaseAsync();
+
+    protected override void UseMode(SiloBuilder builder, bool sharedTransport)
+    {
+        builder.UsePostgres(_db);
+        if (sharedTransport) builder.UseRabbitMq(Servers.RabbitMq, o => { o.ExchangePrefix = _prefix; o.Partitions = 4; });
+        else builder.UseInProcessTransport();
+    }
+
+    [Fact]
+    public async Task RawPoisonMessages_AreDeadLettered_AndPartitionKeepsFlowing()
+    {
+        var c = await StartAsync();
+        var key = "poison-" + Guid.NewGuid().ToString("N")[..6];
+        var g = c.Client.GetGrain<ICounterGrain>(key);
+        Assert.Equal(1, await g.Increment(1));
+
+        var factory = new ConnectionFactory { Uri = new Uri(Servers.RabbitMq) };
+        await using (var conn = await factory.CreateConnectionAsync())
+        await using (var ch = await conn.CreateChannelAsync())
+        {
+            var exchange = $"{_prefix}.grain.counter";
+            await ch.BasicPublishAsync(exchange, key, false, new BasicProperties { MessageId = "bad-json", Type = "Increment" },
+                Encoding.UTF8.GetBytes("{not json"));
+            await ch.BasicPublishAsync(exchange, key, false, new BasicProperties { MessageId = "bad-method", Type = "NoSuchMethod" },
+                Encoding.UTF8.GetBytes("[]"));
+        }
+        Assert.Equal(3, await g.Increment(2)); // same key, same partition, after the poison
+        var letters = await c.Silos[0].Store.ListAsync(100);
+        Assert.Contains(letters, l => l.MessageId == "bad-json" && l.Reason.Contains("Unreadable"));
+        Assert.Contains(letters, l => l.MessageId == "bad-method" && l.Reason.Contains("NoSuchMethod"));
+    }
+
+    [Fact]
+    public async Task GrainTypeWithNoHostingSilo_WaitsInItsQueue_UntilOneJoins()
+    {
+        // No silo of this cluster has the gpu role: the call is queued, not lost, and answered once a GPU silo starts.
+        var c = await StartAsync();
+        var call = c.Client.GetGrain<IGpuProbeGrain>("g1").WhereAmI();
+        Assert.False(call.IsCompleted);
+        var gpu = BuildSilo(c.Log, o => { o.Roles.Add("gpu"); o.SiloId = "gpu-" + Guid.NewGuid().ToString("N")[..6]; });
+        await gpu.StartAsync();
+        try
+        {
+            Assert.Equal(gpu.SiloId, await Wait.ForAsync(call, "the queued GPU call"));
+            Assert.Contains("gpu-probe", gpu.HostedGrainTypes);
+            Assert.All(c.Silos, s => Assert.DoesNotContain("gpu-probe", s.HostedGrainTypes));
+        }
+        finally { await gpu.DisposeAsync(); }
+    }
+}
