@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using ViraLoop.Media;
+using ViraLoop.Media.Pipeline;
+
+namespace ViraLoop.Cli;
+
+/// <summary>The viraloop command line. Exit codes: 0 done, 1 failed, 2 bad input, 3 a tool is missing, 4 output not writable.</summary>
+public static class CliApp
+{
+    public const int Ok = 0, Failed = 1, BadInput = 2, MissingTool = 3;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var topic = new Option<string>("--topic", "-t") { Description = "What the video is about", Required = true };
+        var text = new Option<FileInfo?>("--text") { Description = "A text or bullet-point file whose facts the script keeps" };
+        var scenes = new Option<FileInfo?>("--scenes") { Description = "A JSON scene list: [{\"text\": …, \"keywords\": […], \"duration\": 5}]" };
+        var lang = new Option<string>("--lang", "-l") { Description = "Language: en or pl", DefaultValueFactory = _ => "en" };
+        var duration = new Option<double>("--duration", "-d") { Description = "Length in seconds", DefaultValueFactory = _ => 30 };
+        var style = new Option<string>("--style", "-s") { Description = "auto, gradient, particles, geometric, kinetic or zoom", DefaultValueFactory = _ => "auto" };
+        var palette = new Option<string?>("--palette") { Description = "sunset, ocean, neon, forest or mono (default: from the topic)" };
+        var mood = new Option<string>("--mood") { Description = "Music mood: upbeat, calm, dramatic or playful", DefaultValueFactory = _ => "upbeat" };
+        var hook = new Option<string?>("--hook") { Description = "Hook type: question, bold-claim, number, story or contrarian" };
+        var preview = new Option<bool>("--preview") { Description = "Render 540x960 for fast iteration" };
+        var seed = new Option<int?>("--seed") { Description = "Seed for repeatable choices" };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output directory", DefaultValueFactory = _ => new DirectoryInfo("out") };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of a table" };
+
+        var generate = new Command("generate", "Make a short vertical video from a topic, offline")
+        {
+            topic, text, scenes, lang, duration, style, palette, mood, hook, preview, seed, output, json,
+        };
+        generate.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var request = new VideoRequest
+                {
+                    Topic = parse.GetValue(topic) ?? "",
+                    Text = parse.GetValue(text) is { } tf ? await ReadInputAsync(tf, ct) : null,
+                    Scenes = parse.GetValue(scenes) is { } sf ? ParseScenes(await ReadInputAsync(sf, ct), sf.FullName) : null,
+                    Language = parse.GetValue(lang) ?? "en",
+                    DurationSeconds = parse.GetValue(duration),
+                    Style = parse.GetValue(style) ?? "auto",
+                    Palette = parse.GetValue(palette),
+                    Mood = parse.GetValue(mood) ?? "upbeat",
+                    Hook = parse.GetValue(hook),
+                    Preview = parse.GetValue(preview),
+                    Seed = parse.GetValue(seed),
+                };
+                var outDir = parse.GetValue(output)!.FullName;
+                return await GenerateAsync(request, outDir, parse.GetValue(json), ct);
+            }
+            catch (MediaInputException e) { return Error(e.Message, BadInput); }
+            catch (MissingToolException e) { return Error(e.Message, MissingTool); }
+            catch (OperationCanceledException) { return Error("Cancelled.", Failed); }
+            catch (Exception e) { return Error($"Generation failed: {e.Message}", Failed); }
+        });
+
+        var root = new RootCommand("ViraLoop: short vertical videos from a topic") { generate };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine("Run 'viraloop generate --help' for the options.");
+            return BadInput;
+        }
+        return await parsed.InvokeAsync();
+    }
+
+    private static async Task<string> ReadInputAsync(FileInfo f, CancellationToken ct)
+    {
+        if (!f.Exists) throw new MediaInputException($"File not found: {f.FullName}");
+        if (f.Length > 1_000_000) throw new MediaInputException($"{f.FullName} is larger than 1 MB.");
+        return await File.ReadAllTextAsync(f.FullName, ct);
+    }
+
+    internal static IReadOnlyList<SceneInput> ParseScenes(string json, string where)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var array = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("scenes", out var s) ? s : doc.RootElement;
+            if (array.ValueKind != JsonValueKind.Array) throw new MediaInputException($"{where}: expected a JSON array of scenes or {{\"scenes\": [...]}}.");
+            return array.Deserialize<List<SceneInput>>() ?? [];
+        }
+        catch (JsonException e) { throw new MediaInputException($"{where} is not valid JSON: {e.Message}"); }
+    }
+
+    private static int Error(string message, int code)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return code;
+    }
+
+    private static async Task<int> GenerateAsync(VideoRequest request, string outDir, bool json, CancellationToken ct)
+    {
+        var pipeline = VideoPipeline.CreateOffline();
+        VideoResult result;
+        if (json || Console.IsOutputRedirected)
+        {
+            var last = "";
+            result = await pipeline.RunAsync(request, outDir, new Progress<StepProgress>(p =>
+            {
+                if (p.Step != last && p.Fraction >= 1) { Console.Error.WriteLine($"[{p.Step}] done"); last = p.Step; }
+            }), ct);
+        }
+        else
+        {
+            result = null!;
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var tasks = new Dictionary<string, ProgressTask>();
+                    foreach (var step in new[] { "script", "voice", "timeline", "captions+music", "render", "thumbnail", "manifest" })
+                        tasks[step] = ctx.AddTask(step, autoStart: false, maxValue: 1);
+                    var progress = new SyncProgress(p =>
+                    {
+                        if (!tasks.TryGetValue(p.Step, out var t)) return;
+                        if (!t.IsStarted) t.StartTask();
+                        t.Value = Math.Max(t.Value, p.Fraction);
+                    });
+                    result = await pipeline.RunAsync(request, outDir, progress, ct);
+                });
+        }
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                video = result.VideoPath, thumbnail = result.ThumbnailPath, manifest = result.ManifestPath,
+                durationSeconds = result.DurationSeconds, scenes = result.Scenes.Count, steps = result.StepSeconds, notes = result.Notes,
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return Ok;
+        }
+        var table = new Table().AddColumn("").AddColumn("");
+        table.AddRow("video", result.VideoPath);
+        table.AddRow("thumbnail", result.ThumbnailPath);
+        table.AddRow("manifest", result.ManifestPath);
+        table.AddRow("duration", $"{result.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Scenes.Count} scenes");
+        table.AddRow("steps", string.Join(", ", result.StepSeconds.Select(kv => $"{kv.Key} {kv.Value.ToString("0.0", CultureInfo.InvariantCulture)} s")));
+        foreach (var n in result.Notes) table.AddRow("note", n);
+        AnsiConsole.Write(table);
+        return Ok;
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and lag behind).</summary>
+    private sealed class SyncProgress(Action<StepProgress> report) : IProgress<StepProgress>
+    {
+        private readonly object _gate = new();
+        public void Report(StepProgress value) { lock (_gate) report(value); }
+    }
+}

@@ -1,0 +1,3 @@
+using ViraLoop.Cli;
+
+return await CliApp.RunAsync(args);

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+using ViraLoop.Media.Speech;
+using ViraLoop.Media.Visuals;
+
+namespace ViraLoop.Media.Captions;
+
+/// <summary>A scene on the final timeline, with its voice's word times (relative to the scene start).</summary>
+public sealed record TimedScene(SceneScript Script, double Start, double Duration, double VoiceOffset, IReadOnlyList<WordTiming> Words, VisualStyle Style)
+{
+    public double End => Start + Duration;
+}
+
+/// <summary>
+/// Writes the ASS subtitle file libass burns in: word-highlighted captions in the safe band, the scene's
+/// keywords (kinetic in kinetic scenes), and the hook and call to action large in the middle of the frame.
+/// </summary>
+public static class AssWriter
+{
+    private const string White = "&H00FFFFFF";
+    private const string Highlight = "&H0000E5FF"; // yellow (ASS colours are &HAABBGGRR)
+
+    public static string Write(IReadOnlyList<TimedScene> scenes, SafeArea safe, string title)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("[Script Info]");
+        sb.AppendLine($"Title: {Escape(title)}");
+        sb.AppendLine("ScriptType: v4.00+");
+        sb.AppendLine("PlayResX: 1080");
+        sb.AppendLine("PlayResY: 1920");
+        sb.AppendLine("WrapStyle: 0");
+        sb.AppendLine("ScaledBorderAndShadow: yes");
+        sb.AppendLine();
+        sb.AppendLine("[V4+ Styles]");
+        sb.AppendLine("Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding");
+        int captionMarginV = 1920 - safe.CaptionBaseline;
+        sb.AppendLine($"Style: Caption,DejaVu Sans,80,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,7,3,2,{safe.Left},{safe.Right},{captionMarginV},1");
+        sb.AppendLine($"Style: Hook,DejaVu Sans,96,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,8,4,5,{safe.Left},{safe.Right},0,1");
+        sb.AppendLine($"Style: Keyword,DejaVu Sans,104,{Highlight},{White},&H00101010,&H80000000,-1,0,0,0,100,100,2,0,1,7,3,8,{safe.Left},{safe.Right},{safe.Top + 40},1");
+        sb.AppendLine();
+        sb.AppendLine("[Events]");
+        sb.AppendLine("Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text");
+        foreach (var s in scenes)
+        {
+            bool middle = s.Script.Kind != SceneKind.Body;
+            if (!middle) Keywords(sb, s);
+            Captions(sb, s, middle ? "Hook" : "Caption");
+        }
+        return sb.ToString();
+    }
+
+    private static void Keywords(StringBuilder sb, TimedScene s)
+    {
+        var kws = s.Script.Keywords.Take(3).ToList();
+        if (kws.Count == 0) return;
+        if (s.Style == VisualStyle.Kinetic)
+        {
+            // Kinetic typography: each keyword pops in large, one after another, with a small drift.
+            double slot = s.Duration / kws.Count;
+            for (int i = 0; i < kws.Count; i++)
+            {
+                double a = s.Start + i * slot, b = i == kws.Count - 1 ? s.End : a + slot;
+                int y = 700 + (i % 2) * 80;
+                sb.AppendLine($"Dialogue: 1,{T(a)},{T(b)},Keyword,,0,0,0,,{{\\an5\\move(540,{y + 40},540,{y})\\fscx30\\fscy30\\t(0,160,\\fscx115\\fscy115)\\t(160,260,\\fscx100\\fscy100)\\fad(0,120)\\fs130}}{Escape(kws[i])}");
+            }
+            return;
+        }
+        sb.AppendLine($"Dialogue: 1,{T(s.Start)},{T(s.End)},Keyword,,0,0,0,,{{\\fscx60\\fscy60\\t(0,180,\\fscx100\\fscy100)\\fad(60,120)}}{string.Join("\\N", kws.Take(2).Select(Escape))}");
+    }
+
+    /// <summary>Chunks of up to four words (two lines); inside a chunk the word being said is highlighted.</summary>
+    private static void Captions(StringBuilder sb, TimedScene s, string style)
+    {
+        var words = s.Words;
+        if (words.Count == 0) return;
+        var chunks = new List<List<int>>();
+        var cur = new List<int>();
+        int chars = 0;
+        for (int i = 0; i < words.Count; i++)
+        {
+            int len = words[i].Word.Length + 1;
+            if (cur.Count > 0 && (cur.Count >= 4 || chars + len > 30)) { chunks.Add(cur); cur = new(); chars = 0; }
+            cur.Add(i);
+            chars += len;
+            if (words[i].Word.EndsWith('.') || words[i].Word.EndsWith('?') || words[i].Word.EndsWith('!')) { chunks.Add(cur); cur = new(); chars = 0; }
+        }
+        if (cur.Count > 0) chunks.Add(cur);
+        double offset = s.Start + s.VoiceOffset;
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            var chunk = chunks[c];
+            // A chunk stays up until the next one starts (or the scene ends), so captions never flicker off mid-phrase.
+            double chunkEnd = c + 1 < chunks.Count ? offset + words[chunks[c + 1][0]].Start : s.End;
+            for (int k = 0; k < chunk.Count; k++)
+            {
+                double a = offset + words[chunk[k]].Start;
+                double b = k + 1 < chunk.Count ? offset + words[chunk[k + 1]].Start : chunkEnd;
+                if (k == 0 && c == 0) a = s.Start; // the first caption is on screen from the first frame of the scene
+                if (b <= a) continue;
+                var text = new StringBuilder();
+                for (int j = 0; j < chunk.Count; j++)
+                {
+                    if (j > 0) text.Append(' ');
+                    text.Append(j == k ? $"{{\\c{Highlight}&}}" : $"{{\\c{White}&}}");
+                    text.Append(Escape(words[chunk[j]].Word));
+                }
+                sb.AppendLine($"Dialogue: 0,{T(a)},{T(Math.Min(b, s.End))},{style},,0,0,0,,{text}");
+            }
+        }
+    }
+
+    public static string T(double seconds)
+    {
+        seconds = Math.Max(0, seconds);
+        int cs = (int)Math.Round(seconds * 100);
+        return string.Create(CultureInfo.InvariantCulture, $"{cs / 360000}:{cs / 6000 % 60:00}:{cs / 100 % 60:00}.{cs % 100:00}");
+    }
+
+    public static string Escape(string s) => s.Replace("\\", "/").Replace("{", "(").Replace("}", ")").Replace("\n", " ");
+}

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ViraLoop.Media.Assembly;
+using ViraLoop.Media.Captions;
+using ViraLoop.Media.Music;
+using ViraLoop.Media.Speech;
+using ViraLoop.Media.Visuals;
+using ViraLoop.Media.Writing;
+
+namespace ViraLoop.Media.Pipeline;
+
+/// <summary>
+/// Topic in, finished short out: script → voice → timeline → captions → music → one encode → thumbnail → manifest.
+/// Each step is a plain component behind a port; this class only wires them and reports progress.
+/// </summary>
+public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice)
+{
+    public const string VideoFile = "video.mp4";
+    public const string ThumbnailFile = "thumbnail.jpg";
+    public const string ManifestFile = "manifest.json";
+    private const double SceneGap = 0.35, HookGap = 0.2, MaxSpeed = 1.45;
+
+    public static VideoPipeline CreateOffline() => new(new TemplateScriptWriter(), new EspeakSynthesizer());
+
+    public async Task<VideoResult> RunAsync(VideoRequest request, string outputDirectory, IProgress<StepProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        TemplateScriptWriter.Validate(request);
+        var seed = request.Seed ?? TemplateScriptWriter.StableHash(request.Topic.Trim());
+        var palette = Palette.Resolve(request.Palette, seed);
+        var musicSpec = MusicSpec.ForMood(request.Mood, seed);
+        VisualStyles.ForScene(request.Style, 0, seed); // validates the style name before any work
+        Tools.RequireMedia();
+        var outDir = PrepareOutput(outputDirectory);
+        var settings = request.Preview ? RenderSettings.Preview : RenderSettings.Master;
+        var work = Directory.CreateTempSubdirectory("viraloop-").FullName;
+        var steps = new Dictionary<string, double>();
+        var notes = new List<string>();
+        var clock = Stopwatch.StartNew();
+        void Done(string step) { steps[step] = Math.Round(clock.Elapsed.TotalSeconds, 3); clock.Restart(); progress?.Report(new StepProgress(step, 1)); }
+
+        try
+        {
+            // 1. Script
+            progress?.Report(new StepProgress("script", 0));
+            var script = await writer.WriteAsync(request, cancellationToken);
+            FontCoverage.Ensure(script.Scenes.SelectMany(s => s.Keywords.Append(s.Narration)).Append(script.Title));
+            Done("script");
+
+            // 2. Voice: speak every scene; if the whole is too long for the requested duration, speak faster.
+            var speeches = await SpeakAllAsync(script, 1.0, work, progress, cancellationToken);
+            double gaps = HookGap + SceneGap * (script.Scenes.Count - 1);
+            double spoken = speeches.Sum(s => s.DurationSeconds);
+            double target = request.DurationSeconds;
+            if (spoken + gaps > target * 1.03)
+            {
+                double speed = Math.Min(MaxSpeed, spoken / Math.Max(0.5, target * 1.0 - gaps));
+                if (speed > 1.02)
+                {
+                    speeches = await SpeakAllAsync(script, speed, work, progress, cancellationToken);
+                    spoken = speeches.Sum(s => s.DurationSeconds);
+                    notes.Add($"voice speed x{speed:0.00} to fit {target:0.#} s");
+                }
+            }
+            Done("voice");
+
+            // 3. Timeline: each scene lasts its voice plus a gap; spare time is shared out; cuts fall on phrase boundaries.
+            var timed = PlanTimeline(script, speeches, request, seed, target, notes);
+            double duration = timed[^1].End;
+            Done("timeline");
+
+            // 4. Captions, 5. music
+            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title);
+            await File.WriteAllTextAsync(Path.Combine(work, "captions.ass"), ass, cancellationToken);
+            var music = MusicSynthesizer.Generate(musicSpec, duration + 0.5, 48000, seed);
+            var musicPath = Path.Combine(work, "music.wav");
+            music.Write(musicPath);
+            Done("captions+music");
+
+            // 6. Visuals and assembly: one encode.
+            var visuals = timed.Select((t, i) => new SceneVisual(t.Style, palette.ForScene(i), seed + i * 7919, t.Start, t.Duration)).ToList();
+            var bg = new BackgroundRenderer(settings.BackgroundWidth, settings.BackgroundHeight, settings.Fps, visuals);
+            var voices = timed.Select((t, i) => new VoiceClip(speeches[i].AudioPath, t.Start + t.VoiceOffset, speeches[i].DurationSeconds)).ToList();
+            var videoPath = Path.Combine(outDir, VideoFile);
+            var tmpVideo = Path.Combine(work, VideoFile);
+            var args = FfmpegAssembler.BuildArguments(settings, bg, voices, musicPath, "captions.ass", duration, tmpVideo);
+            var encodeProgress = new Progress<double>(f => progress?.Report(new StepProgress("render", f)));
+            await FfmpegAssembler.RunAsync(args, bg, work, duration, encodeProgress, cancellationToken);
+            File.Move(tmpVideo, videoPath, overwrite: true);
+            Done("render");
+
+            // 7. Thumbnail from the hook, with the title.
+            var thumbPath = Path.Combine(outDir, ThumbnailFile);
+            await ThumbnailAsync(videoPath, thumbPath, script.Title, Math.Min(1.0, duration / 3), work, settings, cancellationToken);
+            Done("thumbnail");
+
+            // 8. Manifest
+            var manifestPath = Path.Combine(outDir, ManifestFile);
+            await WriteManifestAsync(manifestPath, request, script, timed, visuals, musicSpec, settings, duration, steps, notes, outDir, cancellationToken);
+            Done("manifest");
+            return new VideoResult(videoPath, thumbPath, manifestPath, duration, script, timed, steps, notes);
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static string PrepareOutput(string dir)
+    {
+        if (string.IsNullOrWhiteSpace(dir)) throw new MediaInputException("No output directory given.");
+        var full = Path.GetFullPath(dir);
+        try
+        {
+            if (File.Exists(full)) throw new MediaInputException($"The output path {full} is a file, not a directory.");
+            Directory.CreateDirectory(full);
+            var probe = Path.Combine(full, $".write-test-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new MediaInputException($"Cannot write to the output directory {full}: {e.Message}");
+        }
+        return full;
+    }
+
+    private async Task<SpeechResult[]> SpeakAllAsync(Script script, double speed, string work, IProgress<StepProgress>? progress, CancellationToken ct)
+    {
+        var results = new SpeechResult[script.Scenes.Count];
+        int done = 0;
+        await Parallel.ForEachAsync(script.Scenes, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (s, token) =>
+        {
+            results[s.Index] = await voice.SynthesizeAsync(new SpeechRequest(s.Narration, script.Language, speed),
+                Path.Combine(work, $"voice-{s.Index}.wav"), token);
+            progress?.Report(new StepProgress("voice", (double)Interlocked.Increment(ref done) / script.Scenes.Count));
+        });
+        return results;
+    }
+
+    private static List<TimedScene> PlanTimeline(Script script, SpeechResult[] speeches, VideoRequest request, int seed, double target, List<string> notes)
+    {
+        int n = script.Scenes.Count;
+        var d = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double need = speeches[i].DurationSeconds + (i == 0 ? HookGap : SceneGap);
+            d[i] = Math.Max(need, request.Scenes?[i].Duration ?? 0);
+        }
+        double sum = d.Sum();
+        if (sum < target)
+        {
+            // Spread spare time over body scenes (the hook stays tight so it lands in the first seconds).
+            var idx = Enumerable.Range(0, n).Where(i => i > 0 || n == 1).ToList();
+            double extra = (target - sum) / idx.Count;
+            foreach (var i in idx) d[i] += extra;
+        }
+        else if (sum > target * 1.1)
+        {
+            notes.Add($"the narration needs {sum:0.#} s, longer than the requested {target:0.#} s; the video is longer rather than dropping the user's words");
+        }
+        var timed = new List<TimedScene>();
+        double t = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var style = VisualStyles.ForScene(request.Style, i, seed);
+            double voiceOffset = i == 0 ? 0.05 : SceneGap / 2;
+            timed.Add(new TimedScene(script.Scenes[i] with { DurationSeconds = Math.Round(d[i], 3) }, Math.Round(t, 3), Math.Round(d[i], 3),
+                voiceOffset, speeches[i].Words, style));
+            t += d[i];
+        }
+        return timed;
+    }
+
+    private static async Task ThumbnailAsync(string video, string output, string title, double at, string work, RenderSettings s, CancellationToken ct)
+    {
+        var ass = $"""
+            [Script Info]
+            ScriptType: v4.00+
+            PlayResX: 1080
+            PlayResY: 1920
+
+            [V4+ Styles]
+            Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+            Style: Title,DejaVu Sans,110,&H00FFFFFF,&H00FFFFFF,&H00101010,&HA0000000,-1,0,0,0,100,100,0,0,3,18,0,5,140,170,0,1
+
+            [Events]
+            Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+            Dialogue: 0,0:00:00.00,9:00:00.00,Title,,0,0,0,,{AssWriter.Escape(title)}
+            """;
+        await File.WriteAllTextAsync(Path.Combine(work, "thumb.ass"), ass, ct);
+        var r = await RunInAsync(work, ["-hide_banner", "-loglevel", "error", "-y", "-ss", at.ToString("0.###", CultureInfo.InvariantCulture), "-i", video,
+            "-frames:v", "1", "-vf", $"ass=thumb.ass:fontsdir={Path.GetDirectoryName(Tools.FontPath)}", "-q:v", "3", output], ct);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the thumbnail: {r.StdErr.Trim()}");
+    }
+
+    private static async Task<Tools.Result> RunInAsync(string dir, IEnumerable<string> args, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(Tools.Ffmpeg) { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync(ct);
+        var output = p.StandardOutput.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        return new Tools.Result(p.ExitCode, await output, await err);
+    }
+
+    private static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true, Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    private async Task WriteManifestAsync(string path, VideoRequest request, Script script, IReadOnlyList<TimedScene> timed,
+        IReadOnlyList<SceneVisual> visuals, MusicSpec music, RenderSettings settings, double duration, Dictionary<string, double> steps,
+        List<string> notes, string outDir, CancellationToken ct)
+    {
+        var manifest = new
+        {
+            generator = "ViraLoop",
+            createdAt = DateTimeOffset.UtcNow,
+            request = new { request.Topic, request.Language, request.DurationSeconds, request.Style, request.Palette, request.Mood, request.Hook, request.Preview, hasText = request.Text is not null, sceneListGiven = request.Scenes is not null },
+            output = new { settings.Width, settings.Height, settings.Fps, videoCodec = "h264", audioCodec = "aac", audioSampleRate = 48000, loudnessTargetLufs = -14, durationSeconds = Math.Round(duration, 3), settings.Preset, settings.Crf },
+            script = new { script.Title, script.Language, script.HookType, script.Writer },
+            scenes = timed.Select((t, i) => new
+            {
+                index = i, kind = t.Script.Kind, t.Script.Narration, t.Script.Keywords, t.Script.VisualDescription,
+                start = t.Start, end = Math.Round(t.End, 3), voiceStart = Math.Round(t.Start + t.VoiceOffset, 3),
+                style = visuals[i].Style, palette = visuals[i].Palette.Colors.Select(c => c.Hex), seed = visuals[i].Seed,
+                words = t.Words.Select(w => new { w.Word, start = Math.Round(t.Start + t.VoiceOffset + w.Start, 3), end = Math.Round(t.Start + t.VoiceOffset + w.End, 3) }),
+            }),
+            music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechaincompress" },
+            voice = new { engine = voice.Name },
+            files = new[] { VideoFile, ThumbnailFile }.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(outDir, f)).Length }),
+            tools = new
+            {
+                ffmpeg = await Tools.VersionAsync(Tools.Ffmpeg, "-version"),
+                espeak = await Tools.VersionAsync(Tools.Espeak, "--version"),
+                dotnet = Environment.Version.ToString(),
+            },
+            stepSeconds = steps,
+            notes,
+        };
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(manifest, ManifestJson), ct);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ViraLoop.Media;
+
+/// <summary>Runs external tools (ffmpeg, ffprobe, espeak-ng) and says how to install a missing one.</summary>
+public static class Tools
+{
+    public static string Ffmpeg => Environment.GetEnvironmentVariable("VIRALOOP_FFMPEG") ?? "ffmpeg";
+    public static string Ffprobe => Environment.GetEnvironmentVariable("VIRALOOP_FFPROBE") ?? "ffprobe";
+    public static string Espeak => Environment.GetEnvironmentVariable("VIRALOOP_ESPEAK") ?? "espeak-ng";
+
+    public const string FontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+
+    public static void Require(string tool, string package)
+    {
+        if (!OnPath(tool)) throw new MissingToolException(tool, $"sudo apt-get install -y {package}");
+    }
+
+    public static void RequireMedia()
+    {
+        Require(Ffmpeg, "ffmpeg");
+        Require(Ffprobe, "ffmpeg");
+        Require(Espeak, "espeak-ng");
+        if (!File.Exists(FontPath)) throw new MissingToolException("The DejaVu fonts", "sudo apt-get install -y fonts-dejavu-core");
+    }
+
+    public static bool OnPath(string tool)
+    {
+        if (tool.Contains('/')) return File.Exists(tool);
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, tool)));
+    }
+
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static async Task<Result> RunAsync(string tool, IEnumerable<string> args, string? stdin = null, CancellationToken ct = default)
+    {
+        var psi = new ProcessStartInfo(tool)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false,
+            StandardInputEncoding = stdin is not null ? new UTF8Encoding(false) : null,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {tool}.");
+        var stdout = p.StandardOutput.ReadToEndAsync(ct);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        if (stdin is not null)
+        {
+            await p.StandardInput.WriteAsync(stdin.AsMemory(), ct);
+            p.StandardInput.Close();
+        }
+        try { await p.WaitForExitAsync(ct); }
+        catch (OperationCanceledException) { try { p.Kill(true); } catch (InvalidOperationException) { } throw; }
+        return new Result(p.ExitCode, await stdout, await stderr);
+    }
+
+    public static async Task<string> VersionAsync(string tool, string arg)
+    {
+        try
+        {
+            var r = await RunAsync(tool, [arg]);
+            return (r.StdOut + r.StdErr).Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "unknown";
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { return "not installed"; }
+    }
+}

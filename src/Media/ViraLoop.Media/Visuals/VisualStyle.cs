@@ -1,0 +1,24 @@
+namespace ViraLoop.Media.Visuals;
+
+public enum VisualStyle { Gradient, Particles, Geometric, Kinetic, Zoom }
+
+/// <summary>How one scene looks and when it plays on the timeline.</summary>
+public sealed record SceneVisual(VisualStyle Style, Palette Palette, int Seed, double Start, double Duration)
+{
+    public double End => Start + Duration;
+}
+
+public static class VisualStyles
+{
+    public static readonly string[] Names = ["auto", "gradient", "particles", "geometric", "kinetic", "zoom"];
+
+    /// <summary>The style of scene <paramref name="index"/>: the one asked for, or for "auto" a rotation that changes at every cut.</summary>
+    public static VisualStyle ForScene(string requested, int index, int seed)
+    {
+        if (!Names.Contains(requested, StringComparer.OrdinalIgnoreCase))
+            throw new MediaInputException($"Unknown style '{requested}'. Known: {string.Join(", ", Names)}.");
+        if (!requested.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Enum.Parse<VisualStyle>(requested, ignoreCase: true);
+        VisualStyle[] rotation = [VisualStyle.Kinetic, VisualStyle.Gradient, VisualStyle.Particles, VisualStyle.Geometric, VisualStyle.Zoom];
+        return index == 0 ? VisualStyle.Kinetic : rotation[1 + (index - 1 + seed) % 4];
+    }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ViraLoop.Media.Writing;
+
+/// <summary>
+/// The offline writer. A topic alone gives a hook from the hook library, framing scenes and a call to
+/// action; the user's text is split into scenes that keep every sentence; a scene list is used as given.
+/// </summary>
+public sealed partial class TemplateScriptWriter : IScriptWriter
+{
+    public const int MaxTopicLength = 200;
+    public const int MaxTextLength = 20_000;
+
+    public Task<Script> WriteAsync(VideoRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Write(request));
+
+    public static void Validate(VideoRequest request)
+    {
+        var topic = request.Topic?.Trim() ?? "";
+        if (topic.Length == 0) throw new MediaInputException("The topic is empty: give a topic such as \"Why octopuses are smart\".");
+        if (topic.Length > MaxTopicLength)
+            throw new MediaInputException($"The topic is {topic.Length} characters long; at most {MaxTopicLength} are allowed. Put longer material in a text file (--text).");
+        Languages.Get(request.Language);
+        if (double.IsNaN(request.DurationSeconds) || request.DurationSeconds < 4 || request.DurationSeconds > 180)
+            throw new MediaInputException($"Duration {request.DurationSeconds} s is out of range: choose 4–180 seconds (shorts are 15–60).");
+        if (request.Text is { } text && string.IsNullOrWhiteSpace(text)) throw new MediaInputException("The text file is empty.");
+        if (request.Text is { Length: > MaxTextLength }) throw new MediaInputException($"The text is longer than {MaxTextLength} characters.");
+        if (request.Text is not null && request.Scenes is not null) throw new MediaInputException("Give either a text or a scene list, not both.");
+        if (request.Scenes is { } scenes)
+        {
+            if (scenes.Count == 0) throw new MediaInputException("The scene list is empty.");
+            if (scenes.Count > 30) throw new MediaInputException("The scene list has more than 30 scenes.");
+            for (int i = 0; i < scenes.Count; i++)
+                if (string.IsNullOrWhiteSpace(scenes[i].Text)) throw new MediaInputException($"Scene {i + 1} has no text.");
+        }
+        if (request.Hook is { } hook && !ScriptTemplates.HookTypes.Contains(hook))
+            throw new MediaInputException($"Unknown hook type '{hook}'. Known: {string.Join(", ", ScriptTemplates.HookTypes)}.");
+    }
+
+    public static Script Write(VideoRequest request)
+    {
+        Validate(request);
+        var lang = Languages.Get(request.Language);
+        var t = ScriptTemplates.For(lang.Code);
+        var topic = Regex.Replace(request.Topic.Trim(), @"\s+", " ").TrimEnd('.', '!', '?');
+        var rng = new Random(request.Seed ?? StableHash(topic));
+        var hookType = request.Hook ?? ScriptTemplates.HookTypes[rng.Next(ScriptTemplates.HookTypes.Length)];
+        double total = request.DurationSeconds;
+        var scenes = new List<(SceneKind Kind, string Text, IReadOnlyList<string>? Keywords, string? Visual)>();
+
+        if (request.Scenes is { } given)
+        {
+            foreach (var s in given) scenes.Add((scenes.Count == 0 ? SceneKind.Hook : SceneKind.Body, s.Text.Trim(), s.Keywords, s.Visual));
+            return Build(request, lang, t, topic, hookType, scenes, given.Select(s => s.Duration).ToList(), "scene-list");
+        }
+
+        var hookTemplates = t.Hooks[hookType];
+        var hook = Capitalise(string.Format(CultureInfo.InvariantCulture, hookTemplates[rng.Next(hookTemplates.Length)], topic));
+        scenes.Add((SceneKind.Hook, hook, TopicKeywords(topic, t), null));
+
+        if (request.Text is { } text)
+        {
+            int wordsPerScene = Math.Max(8, (int)(lang.WordsPerSecond * 5));
+            foreach (var chunk in ChunkUserText(text, wordsPerScene)) scenes.Add((SceneKind.Body, chunk, null, null));
+            scenes.Add((SceneKind.CallToAction, PickFitting(t.UserCallToAction, lang, 3), null, null));
+            return Build(request, lang, t, topic, hookType, scenes, null, "template+user-text");
+        }
+
+        // Topic only: as many framing scenes as the time allows (4–8 scenes for a 30 s short).
+        double hookTime = Words(hook) / lang.WordsPerSecond + 0.4;
+        var cta = PickFitting(t.CallToAction, lang, Math.Max(1.2, total * 0.15));
+        double ctaTime = Words(cta) / lang.WordsPerSecond + 0.4;
+        double left = total - hookTime - ctaTime;
+        int bodyCount = Math.Clamp((int)Math.Round(left / 5.0), 1, 6);
+        double perBody = left / bodyCount;
+        for (int i = 0; i < bodyCount; i++)
+        {
+            var (full, keyword) = t.Body[i];
+            var body = Words(full) / lang.WordsPerSecond + 0.3 <= perBody * 1.15 ? full : FirstSentence(full);
+            scenes.Add((SceneKind.Body, body, [keyword], null));
+        }
+        scenes.Add((SceneKind.CallToAction, cta, null, null));
+        return Build(request, lang, t, topic, hookType, scenes, null, "template");
+    }
+
+    private static Script Build(VideoRequest request, LanguageInfo lang, ScriptTemplates t, string topic, string hookType,
+        List<(SceneKind Kind, string Text, IReadOnlyList<string>? Keywords, string? Visual)> scenes, List<double?>? durations, string writer)
+    {
+        var list = new List<SceneScript>();
+        double estimated = scenes.Sum(s => Words(s.Text) / lang.WordsPerSecond + 0.4);
+        double scale = Math.Max(1, request.DurationSeconds / Math.Max(0.1, estimated));
+        for (int i = 0; i < scenes.Count; i++)
+        {
+            var (kind, text, keywords, visual) = scenes[i];
+            if (i == scenes.Count - 1 && scenes.Count > 1 && kind == SceneKind.Body && writer == "scene-list") kind = SceneKind.CallToAction;
+            var kw = keywords is { Count: > 0 } ? keywords.Select(k => k.ToUpper(CultureInfo.GetCultureInfo(lang.Code))).ToList() : ExtractKeywords(text, t, lang);
+            double d = durations?[i] ?? (Words(text) / lang.WordsPerSecond + 0.4) * scale;
+            list.Add(new SceneScript(i, kind, text, kw, visual ?? $"{kind.ToString().ToLowerInvariant()} scene showing {string.Join(", ", kw)}", Math.Round(d, 2)));
+        }
+        return new Script(Capitalise(topic), lang.Code, hookType, list, writer);
+    }
+
+    /// <summary>Splits the user's text into scenes of about <paramref name="wordsPerScene"/> words, keeping every sentence and bullet.</summary>
+    internal static IEnumerable<string> ChunkUserText(string text, int wordsPerScene)
+    {
+        var units = new List<string>();
+        foreach (var raw in text.Replace("\r", "").Split('\n'))
+        {
+            var line = BulletPrefix().Replace(raw.Trim(), "");
+            if (line.Length == 0) continue;
+            units.AddRange(SentenceSplit().Split(line).Select(s => s.Trim()).Where(s => s.Length > 0));
+        }
+        var current = new StringBuilder();
+        foreach (var u in units)
+        {
+            var unit = u.EndsWith('.') || u.EndsWith('!') || u.EndsWith('?') ? u : u + ".";
+            if (current.Length > 0 && Words(current.ToString()) + Words(unit) > wordsPerScene)
+            {
+                yield return current.ToString();
+                current.Clear();
+            }
+            if (current.Length > 0) current.Append(' ');
+            current.Append(unit);
+        }
+        if (current.Length > 0) yield return current.ToString();
+    }
+
+    internal static IReadOnlyList<string> ExtractKeywords(string text, ScriptTemplates t, LanguageInfo lang)
+    {
+        var culture = CultureInfo.GetCultureInfo(lang.Code);
+        var words = WordPattern().Matches(text).Select(m => m.Value).Where(w => w.Length > 3 && !t.StopWords.Contains(w)).ToList();
+        var picked = words.Select((w, i) => (w, score: w.Length + (char.IsUpper(w[0]) && i > 0 ? 3 : 0) + (w.Any(char.IsDigit) ? 4 : 0)))
+            .OrderByDescending(x => x.score).Select(x => x.w.ToUpper(culture)).Distinct().Take(2).ToList();
+        return picked.Count > 0 ? picked : [text.Split(' ')[0].ToUpper(culture)];
+    }
+
+    private static IReadOnlyList<string> TopicKeywords(string topic, ScriptTemplates t)
+    {
+        var words = WordPattern().Matches(topic).Select(m => m.Value).Where(w => w.Length > 2 && !t.StopWords.Contains(w)).ToList();
+        return words.Count == 0 ? [topic.ToUpperInvariant()] : words.OrderByDescending(w => w.Length).Take(2).Select(w => w.ToUpperInvariant()).ToList();
+    }
+
+    private static string PickFitting(string[] options, LanguageInfo lang, double seconds) =>
+        options.FirstOrDefault(o => Words(o) / lang.WordsPerSecond <= seconds) ?? options[^1];
+
+    private static string FirstSentence(string s)
+    {
+        var i = s.IndexOfAny(['.', '!', '?', ':']);
+        return i > 0 ? s[..(i + 1)].TrimEnd(':') + (s[i] == ':' ? "." : "") : s;
+    }
+
+    internal static int Words(string s) => s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+
+    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
+    internal static int StableHash(string s)
+    {
+        unchecked
+        {
+            int h = (int)2166136261;
+            foreach (var c in s) h = (h ^ c) * 16777619;
+            return h & 0x7fffffff;
+        }
+    }
+
+    [GeneratedRegex(@"^([-*•·]|\d+[.)])\s*")]
+    private static partial Regex BulletPrefix();
+
+    [GeneratedRegex(@"(?<=[.!?])\s+")]
+    private static partial Regex SentenceSplit();
+
+    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}'’-]*")]
+    private static partial Regex WordPattern();
+}
