@@ -27,10 +27,15 @@ public static class CliApp
         var seed = new Option<int?>("--seed") { Description = "Seed for repeatable choices" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output directory", DefaultValueFactory = _ => new DirectoryInfo("out") };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of a table" };
+        var llmUrl = new Option<string?>("--llm-url") { Description = "OpenAI-compatible base URL for the script writer (key: VIRALOOP_LLM_API_KEY or OPENAI_API_KEY)" };
+        var llmModel = new Option<string>("--llm-model") { Description = "Model name for --llm-url", DefaultValueFactory = _ => "gpt-4o-mini" };
+        var tts = new Option<string>("--tts") { Description = "Voice engine: espeak (offline), openai (OPENAI_API_KEY) or elevenlabs (ELEVENLABS_API_KEY)", DefaultValueFactory = _ => "espeak" };
+        var ttsUrl = new Option<string?>("--tts-url") { Description = "Base URL of the voice API (default: the vendor's)" };
+        var ttsVoice = new Option<string?>("--tts-voice") { Description = "Voice name or id for the voice API" };
 
         var generate = new Command("generate", "Make a short vertical video from a topic, offline")
         {
-            topic, text, scenes, lang, duration, style, palette, mood, hook, preview, seed, output, json,
+            topic, text, scenes, lang, duration, style, palette, mood, hook, preview, seed, output, json, llmUrl, llmModel, tts, ttsUrl, ttsVoice,
         };
         generate.SetAction(async (parse, ct) =>
         {
@@ -51,7 +56,10 @@ public static class CliApp
                     Seed = parse.GetValue(seed),
                 };
                 var outDir = parse.GetValue(output)!.FullName;
-                return await GenerateAsync(request, outDir, parse.GetValue(json), ct);
+                var pipeline = new VideoPipeline(
+                    Adapters.Writer(parse.GetValue(llmUrl), parse.GetValue(llmModel)!),
+                    Adapters.Voice(parse.GetValue(tts)!, parse.GetValue(ttsUrl), parse.GetValue(ttsVoice)));
+                return await GenerateAsync(pipeline, request, outDir, parse.GetValue(json), ct);
             }
             catch (MediaInputException e) { return Error(e.Message, BadInput); }
             catch (MissingToolException e) { return Error(e.Message, MissingTool); }
@@ -95,9 +103,8 @@ public static class CliApp
         return code;
     }
 
-    private static async Task<int> GenerateAsync(VideoRequest request, string outDir, bool json, CancellationToken ct)
+    private static async Task<int> GenerateAsync(VideoPipeline pipeline, VideoRequest request, string outDir, bool json, CancellationToken ct)
     {
-        var pipeline = VideoPipeline.CreateOffline();
         VideoResult result;
         if (json || Console.IsOutputRedirected)
         {
@@ -115,7 +122,7 @@ public static class CliApp
                 .StartAsync(async ctx =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>();
-                    foreach (var step in new[] { "script", "voice", "timeline", "captions+music", "render", "thumbnail", "manifest" })
+                    foreach (var step in new[] { "script", "voice", "timeline", "captions+music", "mix", "render", "thumbnail", "manifest" })
                         tasks[step] = ctx.AddTask(step, autoStart: false, maxValue: 1);
                     var progress = new SyncProgress(p =>
                     {

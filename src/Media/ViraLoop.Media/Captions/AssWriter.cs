@@ -6,7 +6,7 @@ using ViraLoop.Media.Visuals;
 namespace ViraLoop.Media.Captions;
 
 /// <summary>A scene on the final timeline, with its voice's word times (relative to the scene start).</summary>
-public sealed record TimedScene(SceneScript Script, double Start, double Duration, double VoiceOffset, IReadOnlyList<WordTiming> Words, VisualStyle Style)
+public sealed record TimedScene(SceneScript Script, double Start, double Duration, double VoiceOffset, IReadOnlyList<WordTiming> Words, VisualStyle Style, string Voice)
 {
     public double End => Start + Duration;
 }
@@ -43,13 +43,13 @@ public static class AssWriter
         foreach (var s in scenes)
         {
             bool middle = s.Script.Kind != SceneKind.Body;
-            if (!middle) Keywords(sb, s);
+            if (s.Script.Kind != SceneKind.CallToAction) Keywords(sb, s, kineticY: middle ? 560 : 720);
             Captions(sb, s, middle ? "Hook" : "Caption");
         }
         return sb.ToString();
     }
 
-    private static void Keywords(StringBuilder sb, TimedScene s)
+    private static void Keywords(StringBuilder sb, TimedScene s, int kineticY)
     {
         var kws = s.Script.Keywords.Take(3).ToList();
         if (kws.Count == 0) return;
@@ -60,7 +60,7 @@ public static class AssWriter
             for (int i = 0; i < kws.Count; i++)
             {
                 double a = s.Start + i * slot, b = i == kws.Count - 1 ? s.End : a + slot;
-                int y = 700 + (i % 2) * 80;
+                int y = kineticY + (i % 2) * 60;
                 sb.AppendLine($"Dialogue: 1,{T(a)},{T(b)},Keyword,,0,0,0,,{{\\an5\\move(540,{y + 40},540,{y})\\fscx30\\fscy30\\t(0,160,\\fscx115\\fscy115)\\t(160,260,\\fscx100\\fscy100)\\fad(0,120)\\fs130}}{Escape(kws[i])}");
             }
             return;

@@ -24,6 +24,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
     public static VideoPipeline CreateOffline() => new(new TemplateScriptWriter(), new EspeakSynthesizer());
 
+    /// <summary>Burn captions and keywords into the frames (tests turn it off to compare the caption band with and without).</summary>
+    public bool BurnCaptions { get; init; } = true;
+
+    public const string CaptionsFile = "captions.ass";
+
     public async Task<VideoResult> RunAsync(VideoRequest request, string outputDirectory, IProgress<StepProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -73,7 +78,8 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
             // 4. Captions, 5. music
             var ass = AssWriter.Write(timed, SafeArea.Default, script.Title);
-            await File.WriteAllTextAsync(Path.Combine(work, "captions.ass"), ass, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(work, CaptionsFile), BurnCaptions ? ass : AssWriter.Write([], SafeArea.Default, script.Title), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(outDir, CaptionsFile), ass, cancellationToken);
             var music = MusicSynthesizer.Generate(musicSpec, duration + 0.5, 48000, seed);
             var musicPath = Path.Combine(work, "music.wav");
             music.Write(musicPath);
@@ -85,7 +91,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             var voices = timed.Select((t, i) => new VoiceClip(speeches[i].AudioPath, t.Start + t.VoiceOffset, speeches[i].DurationSeconds)).ToList();
             var videoPath = Path.Combine(outDir, VideoFile);
             var tmpVideo = Path.Combine(work, VideoFile);
-            var args = FfmpegAssembler.BuildArguments(settings, bg, voices, musicPath, "captions.ass", duration, tmpVideo);
+            var mixPath = Path.Combine(work, "mix.wav");
+            var loudness = await AudioMixer.MixAsync(voices, musicPath, duration, mixPath, cancellationToken);
+            notes.Add($"mix measured {loudness.InputI:0.0} LUFS before normalisation to {AudioMixer.TargetLufs} LUFS");
+            Done("mix");
+            var args = FfmpegAssembler.BuildArguments(settings, bg, mixPath, CaptionsFile, duration, tmpVideo);
             var encodeProgress = new Progress<double>(f => progress?.Report(new StepProgress("render", f)));
             await FfmpegAssembler.RunAsync(args, bg, work, duration, encodeProgress, cancellationToken);
             File.Move(tmpVideo, videoPath, overwrite: true);
@@ -168,7 +178,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             var style = VisualStyles.ForScene(request.Style, i, seed);
             double voiceOffset = i == 0 ? 0.05 : SceneGap / 2;
             timed.Add(new TimedScene(script.Scenes[i] with { DurationSeconds = Math.Round(d[i], 3) }, Math.Round(t, 3), Math.Round(d[i], 3),
-                voiceOffset, speeches[i].Words, style));
+                voiceOffset, speeches[i].Words, style, speeches[i].Voice));
             t += d[i];
         }
         return timed;
@@ -227,12 +237,12 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             {
                 index = i, kind = t.Script.Kind, t.Script.Narration, t.Script.Keywords, t.Script.VisualDescription,
                 start = t.Start, end = Math.Round(t.End, 3), voiceStart = Math.Round(t.Start + t.VoiceOffset, 3),
-                style = visuals[i].Style, palette = visuals[i].Palette.Colors.Select(c => c.Hex), seed = visuals[i].Seed,
+                voice = t.Voice, style = visuals[i].Style, palette = visuals[i].Palette.Colors.Select(c => c.Hex), seed = visuals[i].Seed,
                 words = t.Words.Select(w => new { w.Word, start = Math.Round(t.Start + t.VoiceOffset + w.Start, 3), end = Math.Round(t.Start + t.VoiceOffset + w.End, 3) }),
             }),
             music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechaincompress" },
             voice = new { engine = voice.Name },
-            files = new[] { VideoFile, ThumbnailFile }.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(outDir, f)).Length }),
+            files = new[] { VideoFile, ThumbnailFile, CaptionsFile }.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(outDir, f)).Length }),
             tools = new
             {
                 ffmpeg = await Tools.VersionAsync(Tools.Ffmpeg, "-version"),

@@ -73,6 +73,8 @@ public sealed class BackgroundRenderer
                 0.03 + _rng.NextDouble() * 0.08, _rng.NextDouble() * 6.28, _rng.Next(v.Palette.Colors.Count))).ToArray();
             _shapes = Enumerable.Range(0, 9).Select(_ => (_rng.NextDouble(), _rng.NextDouble(), 0.12 + _rng.NextDouble() * 0.22,
                 (_rng.NextDouble() - 0.5) * 1.2, 3 + _rng.Next(4), _rng.Next(v.Palette.Colors.Count), _rng.Next(3) == 0)).ToArray();
+            // Built here, not lazily: frames are rendered in parallel and the poster must be the same for all of them.
+            if (v.Style == VisualStyle.Zoom) BuildPoster();
         }
 
         public void Render(double t, Span<byte> rgb)
@@ -220,7 +222,6 @@ public sealed class BackgroundRenderer
         /// <summary>A slow zoom (Ken Burns) over a generated poster: a sky gradient, a sun and layered hills.</summary>
         private void Zoom(double t, Span<byte> rgb)
         {
-            if (_poster is null) BuildPoster();
             double z = 1 + 0.18 * Math.Clamp(t / Math.Max(0.5, _v.Duration), 0, 1);
             double vw = _pw / z, vh = _ph / z;
             double ox = (_pw - vw) * (0.5 + 0.3 * Math.Sin(_v.Seed)), oy = (_ph - vh) * 0.5;

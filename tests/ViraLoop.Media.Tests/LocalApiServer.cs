@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ViraLoop.Media.Tests;
+
+/// <summary>
+/// A local HTTP server standing in for a paid vendor API in tests. It follows the vendor's documented
+/// contract (paths, headers, JSON shapes) and records what the adapter sent.
+/// </summary>
+public sealed class LocalApiServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Func<RecordedRequest, (int Status, string ContentType, byte[] Body)> _handler;
+    private readonly Task _loop;
+
+    public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
+
+    public List<RecordedRequest> Requests { get; } = new();
+
+    public LocalApiServer(Func<RecordedRequest, (int Status, string ContentType, byte[] Body)> handler)
+    {
+        _handler = handler;
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        Port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public int Port { get; }
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext ctx;
+            try { ctx = await _listener.GetContextAsync(); }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
+            using var reader = new StreamReader(ctx.Request.InputStream, Encoding.UTF8);
+            var req = new RecordedRequest(ctx.Request.HttpMethod, ctx.Request.Url!.PathAndQuery,
+                ctx.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => ctx.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase),
+                await reader.ReadToEndAsync());
+            lock (Requests) Requests.Add(req);
+            var (status, type, body) = _handler(req);
+            ctx.Response.StatusCode = status;
+            ctx.Response.ContentType = type;
+            await ctx.Response.OutputStream.WriteAsync(body);
+            ctx.Response.Close();
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+    }
+
+    public static (int, string, byte[]) Json(string json, int status = 200) => (status, "application/json", Encoding.UTF8.GetBytes(json));
+
+    /// <summary>A short 16-bit PCM tone (the "voice" a fake vendor returns).</summary>
+    public static short[] Tone(int sampleRate, double seconds, double silenceAround = 0.2)
+    {
+        int n = (int)(sampleRate * (seconds + 2 * silenceAround));
+        var s = new short[n];
+        for (int i = 0; i < n; i++)
+        {
+            double t = (double)i / sampleRate;
+            if (t > silenceAround && t < silenceAround + seconds) s[i] = (short)(8000 * Math.Sin(2 * Math.PI * 220 * t));
+        }
+        return s;
+    }
+}
