@@ -122,7 +122,7 @@ public static class CliApp
                 .StartAsync(async ctx =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>();
-                    foreach (var step in new[] { "script", "voice", "timeline", "captions+music", "mix", "render", "thumbnail", "manifest" })
+                    foreach (var step in new[] { "script", "voice", "timeline", "captions", "render", "thumbnail", "manifest" })
                         tasks[step] = ctx.AddTask(step, autoStart: false, maxValue: 1);
                     var progress = new SyncProgress(p =>
                     {

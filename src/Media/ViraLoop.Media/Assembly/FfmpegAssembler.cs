@@ -8,25 +8,24 @@ namespace ViraLoop.Media.Assembly;
 public sealed record VoiceClip(string Path, double Start, double Duration);
 
 /// <summary>
-/// Encodes the video once: procedural background frames arrive raw on stdin, are scaled up, captions and
-/// keywords are burned in by libass, and H.264 with the mixed soundtrack (AAC) goes into a faststart MP4.
+/// Encodes the picture once: procedural background frames arrive raw on stdin, are scaled up, captions and
+/// keywords are burned in by libass, H.264 comes out. The soundtrack is encoded at the same time by
+/// <see cref="AudioMixer"/>; <see cref="MuxAsync"/> then copies both streams into a faststart MP4.
 /// </summary>
 public static class FfmpegAssembler
 {
-    public static IReadOnlyList<string> BuildArguments(RenderSettings s, BackgroundRenderer bg, string mixPath, string assFile, double duration, string output)
+    public static IReadOnlyList<string> BuildArguments(RenderSettings s, BackgroundRenderer bg, string assFile, double duration, string output)
     {
         var inv = CultureInfo.InvariantCulture;
         return
         [
             "-hide_banner", "-nostats", "-loglevel", "error", "-y", "-progress", "pipe:1",
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{bg.Width}x{bg.Height}", "-r", s.Fps.ToString(inv), "-i", "pipe:0",
-            "-i", mixPath,
             "-filter_complex", $"[0:v]scale={s.Width}:{s.Height}:flags=bicubic,ass={assFile}:fontsdir={Path.GetDirectoryName(Tools.FontPath)},format=yuv420p[v]",
-            "-map", "[v]", "-map", "1:a",
+            "-map", "[v]",
             "-c:v", "libx264", "-preset", s.Preset, "-crf", s.Crf.ToString(inv), "-profile:v", "high", "-pix_fmt", "yuv420p",
             "-r", s.Fps.ToString(inv), "-g", (s.Fps * 2).ToString(inv),
-            "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2",
-            "-t", duration.ToString("0.###", inv), "-movflags", "+faststart", output,
+            "-t", duration.ToString("0.###", inv), output,
         ];
     }
 
@@ -81,5 +80,13 @@ public static class FfmpegAssembler
             Parallel.For(0, n, i => bg.RenderFrame(start + i, buffers[i]));
             for (int i = 0; i < n; i++) await stdin.WriteAsync(buffers[i], ct);
         }
+    }
+
+    /// <summary>Copies the H.264 and AAC streams into one MP4 with the index at the front (no re-encode).</summary>
+    public static async Task MuxAsync(string video, string audio, double duration, string output, CancellationToken ct)
+    {
+        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-i", video, "-i", audio,
+            "-map", "0:v", "-map", "1:a", "-c", "copy", "-t", duration.ToString("0.###", CultureInfo.InvariantCulture), "-movflags", "+faststart", output], ct: ct);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not mux the video: {r.StdErr.Trim()}");
     }
 }

@@ -39,15 +39,15 @@ public static class MusicSynthesizer
             // Pad: root, third, fifth with two harmonics, slow swell each bar.
             double env = Math.Min(1, tb / 0.6) * (0.75 + 0.25 * Math.Cos(2 * Math.PI * tb / bar));
             double pad = 0;
-            foreach (var iv in new[] { 0, minorChord ? 3 : 4, 7, 12 })
+            foreach (var iv in minorChord ? MinorTriad : MajorTriad)
             {
                 double f = Freq(root + iv);
-                pad += Math.Sin(2 * Math.PI * f * t) + 0.3 * Math.Sin(2 * Math.PI * f * 2.003 * t) + 0.12 * Math.Sin(2 * Math.PI * f * 3.01 * t);
+                pad += Osc(f * t) + 0.3 * Osc(f * 2.003 * t) + 0.12 * Osc(f * 3.01 * t);
             }
             pad *= 0.045 * env;
 
             // Bass: root an octave down on every beat, plucked.
-            double bass = 0.22 * Math.Exp(-tbeat * 3.5) * (Math.Sin(2 * Math.PI * Freq(root - 12) * t) + 0.35 * Math.Sin(2 * Math.PI * Freq(root) * t));
+            double bass = 0.22 * Math.Exp(-tbeat * 3.5) * (Osc(Freq(root - 12) * t) + 0.35 * Osc(Freq(root) * t));
 
             // Arpeggio: chord tones in eighth notes.
             double arp = 0;
@@ -57,7 +57,7 @@ public static class MusicSynthesizer
                 int step = (int)(t / eighth);
                 int[] tones = [0, minorChord ? 3 : 4, 7, 12];
                 double te = t % eighth;
-                arp = 0.09 * Math.Exp(-te * 9) * Math.Sin(2 * Math.PI * Freq(root + 12 + tones[step % 4]) * t);
+                arp = 0.09 * Math.Exp(-te * 9) * Osc(Freq(root + 12 + tones[step % 4]) * t);
             }
 
             // Drums: kick on beats 1 and 3 (every beat when upbeat), hat on the off-beats.
@@ -68,7 +68,7 @@ public static class MusicSynthesizer
                 if (spec.Bpm > 100 || beatInBar % 2 == 0)
                 {
                     double k = tbeat;
-                    drums += 0.5 * Math.Exp(-k * 18) * Math.Sin(2 * Math.PI * (50 + 90 * Math.Exp(-k * 30)) * k);
+                    drums += 0.5 * Math.Exp(-k * 18) * Osc((50 + 90 * Math.Exp(-k * 30)) * k);
                 }
                 double off = (t + beat / 2) % beat;
                 drums += 0.05 * Math.Exp(-off * 60) * (rng.NextDouble() * 2 - 1);
@@ -95,5 +95,20 @@ public static class MusicSynthesizer
         return new WavFile(sampleRate, 2, samples);
     }
 
-    private static double Freq(int midi) => 440 * Math.Pow(2, (midi - 69) / 12.0);
+    private static readonly int[] MajorTriad = [0, 4, 7, 12], MinorTriad = [0, 3, 7, 12];
+
+    private static readonly double[] FreqTable = Enumerable.Range(0, 128).Select(m => 440 * Math.Pow(2, (m - 69) / 12.0)).ToArray();
+
+    private static double Freq(int midi) => FreqTable[Math.Clamp(midi, 0, 127)];
+
+    private const int TableSize = 4096;
+    private static readonly double[] SineTable = Enumerable.Range(0, TableSize + 1).Select(i => Math.Sin(2 * Math.PI * i / TableSize)).ToArray();
+
+    /// <summary>sin(2π·cycles) from a table with linear interpolation (the synthesizer calls it millions of times).</summary>
+    private static double Osc(double cycles)
+    {
+        double p = (cycles - Math.Floor(cycles)) * TableSize;
+        int i = (int)p;
+        return SineTable[i] + (SineTable[i + 1] - SineTable[i]) * (p - i);
+    }
 }

@@ -76,28 +76,29 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             double duration = timed[^1].End;
             Done("timeline");
 
-            // 4. Captions, 5. music
+            // 4. Captions
             var ass = AssWriter.Write(timed, SafeArea.Default, script.Title);
             await File.WriteAllTextAsync(Path.Combine(work, CaptionsFile), BurnCaptions ? ass : AssWriter.Write([], SafeArea.Default, script.Title), cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(outDir, CaptionsFile), ass, cancellationToken);
-            var music = MusicSynthesizer.Generate(musicSpec, duration + 0.5, 48000, seed);
-            var musicPath = Path.Combine(work, "music.wav");
-            music.Write(musicPath);
-            Done("captions+music");
+            Done("captions");
 
-            // 6. Visuals and assembly: one encode.
+            // 5. Soundtrack (music, ducking, loudness, AAC) and 6. picture (visuals, captions, H.264) are encoded
+            // at the same time, each once, then muxed without re-encoding.
+            var voices = timed.Select((t, i) => new VoiceClip(speeches[i].AudioPath, t.Start + t.VoiceOffset, speeches[i].DurationSeconds)).ToList();
+            var audioPath = Path.Combine(work, "audio.m4a");
+            var soundtrack = Task.Run(() => AudioMixer.MixAsync(voices, MusicSynthesizer.Generate(musicSpec, duration + 0.5, AudioMixer.Rate, seed),
+                duration, audioPath, cancellationToken), cancellationToken);
             var visuals = timed.Select((t, i) => new SceneVisual(t.Style, palette.ForScene(i), seed + i * 7919, t.Start, t.Duration)).ToList();
             var bg = new BackgroundRenderer(settings.BackgroundWidth, settings.BackgroundHeight, settings.Fps, visuals);
-            var voices = timed.Select((t, i) => new VoiceClip(speeches[i].AudioPath, t.Start + t.VoiceOffset, speeches[i].DurationSeconds)).ToList();
-            var videoPath = Path.Combine(outDir, VideoFile);
-            var tmpVideo = Path.Combine(work, VideoFile);
-            var mixPath = Path.Combine(work, "mix.wav");
-            var loudness = await AudioMixer.MixAsync(voices, musicPath, duration, mixPath, cancellationToken);
-            notes.Add($"mix measured {loudness.InputI:0.0} LUFS before normalisation to {AudioMixer.TargetLufs} LUFS");
-            Done("mix");
-            var args = FfmpegAssembler.BuildArguments(settings, bg, mixPath, CaptionsFile, duration, tmpVideo);
+            var picturePath = Path.Combine(work, "picture.mp4");
+            var args = FfmpegAssembler.BuildArguments(settings, bg, CaptionsFile, duration, picturePath);
             var encodeProgress = new Progress<double>(f => progress?.Report(new StepProgress("render", f)));
             await FfmpegAssembler.RunAsync(args, bg, work, duration, encodeProgress, cancellationToken);
+            var loudness = await soundtrack;
+            notes.Add(AudioMixer.Describe(loudness));
+            var videoPath = Path.Combine(outDir, VideoFile);
+            var tmpVideo = Path.Combine(work, VideoFile);
+            await FfmpegAssembler.MuxAsync(picturePath, audioPath, duration, tmpVideo, cancellationToken);
             File.Move(tmpVideo, videoPath, overwrite: true);
             Done("render");
 
@@ -240,7 +241,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
                 voice = t.Voice, style = visuals[i].Style, palette = visuals[i].Palette.Colors.Select(c => c.Hex), seed = visuals[i].Seed,
                 words = t.Words.Select(w => new { w.Word, start = Math.Round(t.Start + t.VoiceOffset + w.Start, 3), end = Math.Round(t.Start + t.VoiceOffset + w.End, 3) }),
             }),
-            music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechaincompress" },
+            music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechain envelope follower, about -10 dB under speech" },
             voice = new { engine = voice.Name },
             files = new[] { VideoFile, ThumbnailFile, CaptionsFile }.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(outDir, f)).Length }),
             tools = new

@@ -149,42 +149,46 @@ public sealed class BackgroundRenderer
         private void Shapes(double t, Span<byte> rgb)
         {
             var colors = _v.Palette.Colors;
-            Span<double> vx = stackalloc double[8];
-            Span<double> vy = stackalloc double[8];
+            Span<double> nx = stackalloc double[8];
+            Span<double> ny = stackalloc double[8];
+            Span<double> nc = stackalloc double[8];
+            double border = Math.Max(2, _w * 0.008);
             foreach (var s in _shapes)
             {
                 double size = s.Size * _w * (1 + 0.08 * Math.Sin(t * 1.3 + s.Spin * 5));
                 double cx = s.X * _w + 0.05 * _w * Math.Sin(t * 0.4 + s.Spin), cy = s.Y * _h + 0.04 * _h * Math.Cos(t * 0.3 + s.Spin);
                 double rot = t * s.Spin;
+                // Edge k as a unit inward normal: inside(x, y) = x*nx + y*ny + nc >= 0 for every edge.
                 for (int k = 0; k < s.Sides; k++)
                 {
-                    double a = rot + k * 2 * Math.PI / s.Sides;
-                    vx[k] = cx + size * Math.Cos(a);
-                    vy[k] = cy + size * Math.Sin(a);
+                    double a0 = rot + k * 2 * Math.PI / s.Sides, a1 = rot + (k + 1) * 2 * Math.PI / s.Sides;
+                    double x0 = cx + size * Math.Cos(a0), y0 = cy + size * Math.Sin(a0);
+                    double x1 = cx + size * Math.Cos(a1), y1 = cy + size * Math.Sin(a1);
+                    double ex = x1 - x0, ey = y1 - y0, len = Math.Sqrt(ex * ex + ey * ey);
+                    nx[k] = -ey / len;
+                    ny[k] = ex / len;
+                    nc[k] = -(x0 * nx[k] + y0 * ny[k]);
+                    if (cx * nx[k] + cy * ny[k] + nc[k] < 0) { nx[k] = -nx[k]; ny[k] = -ny[k]; nc[k] = -nc[k]; }
                 }
                 var c = colors[s.Color];
-                int x0 = Math.Max(0, (int)(cx - size)), x1 = Math.Min(_w - 1, (int)(cx + size));
-                int y0 = Math.Max(0, (int)(cy - size)), y1 = Math.Min(_h - 1, (int)(cy + size));
-                double border = Math.Max(2, _w * 0.008);
-                for (int y = y0; y <= y1; y++)
+                int bx0 = Math.Max(0, (int)(cx - size)), bx1 = Math.Min(_w - 1, (int)(cx + size));
+                int by0 = Math.Max(0, (int)(cy - size)), by1 = Math.Min(_h - 1, (int)(cy + size));
+                int alpha = s.Filled ? 115 : 230;
+                for (int y = by0; y <= by1; y++)
                 {
-                    int o = (y * _w + x0) * 3;
-                    for (int x = x0; x <= x1; x++, o += 3)
+                    int o = (y * _w + bx0) * 3;
+                    for (int x = bx0; x <= bx1; x++, o += 3)
                     {
                         double inside = double.MaxValue;
                         for (int k = 0; k < s.Sides; k++)
                         {
-                            int n = (k + 1) % s.Sides;
-                            double ex = vx[n] - vx[k], ey = vy[n] - vy[k];
-                            double d = ((x - vx[k]) * ey - (y - vy[k]) * ex) / Math.Sqrt(ex * ex + ey * ey);
-                            inside = Math.Min(inside, -d);
+                            double d = x * nx[k] + y * ny[k] + nc[k];
+                            if (d < inside) inside = d;
                         }
-                        if (inside < 0) continue;
-                        double a = s.Filled ? 0.45 : inside < border ? 0.9 : 0;
-                        if (a == 0) continue;
-                        rgb[o] = (byte)(rgb[o] + (c.R - rgb[o]) * a);
-                        rgb[o + 1] = (byte)(rgb[o + 1] + (c.G - rgb[o + 1]) * a);
-                        rgb[o + 2] = (byte)(rgb[o + 2] + (c.B - rgb[o + 2]) * a);
+                        if (inside < 0 || (!s.Filled && inside >= border)) continue;
+                        rgb[o] = (byte)(rgb[o] + ((c.R - rgb[o]) * alpha >> 8));
+                        rgb[o + 1] = (byte)(rgb[o + 1] + ((c.G - rgb[o + 1]) * alpha >> 8));
+                        rgb[o + 2] = (byte)(rgb[o + 2] + ((c.B - rgb[o + 2]) * alpha >> 8));
                     }
                 }
             }
@@ -196,25 +200,31 @@ public sealed class BackgroundRenderer
             var dark = _v.Palette.Colors.OrderBy(c => c.R + c.G + c.B).First().Scale(0.55);
             var stripe = _v.Palette.Colors[1 % _v.Palette.Colors.Count].Scale(0.45);
             var disc = _v.Palette.Colors.OrderByDescending(c => c.R + c.G + c.B).First();
-            double period = _w * 0.18, shift = t * _w * 0.25;
+            int period = Math.Max(2, (int)(_w * 0.18)), half = period / 2, shift = (int)(t * _w * 0.25) % period;
             double cx = _w * 0.5, cy = _h * 0.42, r = _w * (0.36 + 0.04 * Math.Sin(t * 4)), r2 = r * r;
             for (int y = 0; y < _h; y++)
             {
                 int o = y * _w * 3;
-                double dy = y - cy;
+                int phase = (y + shift) % period;
                 for (int x = 0; x < _w; x++, o += 3)
                 {
-                    double s = ((x + y + shift) % period) / period;
-                    var c = s < 0.5 ? dark : stripe;
-                    double dx = x - cx, d = (dx * dx + dy * dy) / r2;
-                    if (d < 1)
-                    {
-                        double a = 0.35 * (1 - d);
-                        c = new Rgb((byte)(c.R + (disc.R - c.R) * a), (byte)(c.G + (disc.G - c.G) * a), (byte)(c.B + (disc.B - c.B) * a));
-                    }
+                    var c = (x + phase) % period < half ? dark : stripe;
                     rgb[o] = c.R;
                     rgb[o + 1] = c.G;
                     rgb[o + 2] = c.B;
+                }
+                double dy = y - cy;
+                if (dy * dy >= r2) continue;
+                double span = Math.Sqrt(r2 - dy * dy);
+                int x0 = Math.Max(0, (int)(cx - span)), x1 = Math.Min(_w - 1, (int)(cx + span));
+                o = (y * _w + x0) * 3;
+                for (int x = x0; x <= x1; x++, o += 3)
+                {
+                    double dx = x - cx;
+                    int a = (int)(90 * (1 - (dx * dx + dy * dy) / r2));
+                    rgb[o] = (byte)(rgb[o] + ((disc.R - rgb[o]) * a >> 8));
+                    rgb[o + 1] = (byte)(rgb[o + 1] + ((disc.G - rgb[o + 1]) * a >> 8));
+                    rgb[o + 2] = (byte)(rgb[o + 2] + ((disc.B - rgb[o + 2]) * a >> 8));
                 }
             }
         }
@@ -227,23 +237,32 @@ public sealed class BackgroundRenderer
             double ox = (_pw - vw) * (0.5 + 0.3 * Math.Sin(_v.Seed)), oy = (_ph - vh) * 0.5;
             double sx = vw / _w, sy = vh / _h;
             var p = _poster!;
+            // Fixed-point bilinear sampling; the column positions and weights are the same for every row.
+            Span<int> col = _w <= 4096 ? stackalloc int[_w] : new int[_w];
+            Span<int> colW = _w <= 4096 ? stackalloc int[_w] : new int[_w];
+            for (int x = 0; x < _w; x++)
+            {
+                double fx = ox + x * sx;
+                int x0 = Math.Min(_pw - 2, (int)fx);
+                col[x] = x0 * 3;
+                colW[x] = (int)((fx - x0) * 256);
+            }
+            int stride = _pw * 3;
             for (int y = 0; y < _h; y++)
             {
                 double fy = oy + y * sy;
                 int y0 = Math.Min(_ph - 2, (int)fy);
-                double wy = fy - y0;
+                int wy = (int)((fy - y0) * 256);
+                int rowA = y0 * stride;
                 int o = y * _w * 3;
                 for (int x = 0; x < _w; x++, o += 3)
                 {
-                    double fx = ox + x * sx;
-                    int x0 = Math.Min(_pw - 2, (int)fx);
-                    double wx = fx - x0;
-                    int a = (y0 * _pw + x0) * 3, b = a + 3, c = a + _pw * 3, d = c + 3;
+                    int a = rowA + col[x], c = a + stride, wx = colW[x];
                     for (int k = 0; k < 3; k++)
                     {
-                        double top = p[a + k] + (p[b + k] - p[a + k]) * wx;
-                        double bottom = p[c + k] + (p[d + k] - p[c + k]) * wx;
-                        rgb[o + k] = (byte)(top + (bottom - top) * wy);
+                        int top = (p[a + k] << 8) + (p[a + 3 + k] - p[a + k]) * wx;
+                        int bottom = (p[c + k] << 8) + (p[c + 3 + k] - p[c + k]) * wx;
+                        rgb[o + k] = (byte)(((top << 8) + (bottom - top) * wy) >> 16);
                     }
                 }
             }
