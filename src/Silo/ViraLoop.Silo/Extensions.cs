@@ -9,6 +9,7 @@ public static class Extensions
     public static WebApplicationBuilder AddViraLoopSilo(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddConfiguredSilo(builder.Configuration, b => b.AddGrainsFromAssembly(typeof(ViraLoop.Grains.GrainsAssembly).Assembly));
         return builder;
     }
