@@ -1,10 +1,12 @@
-// A silo process for the cluster chaos tests: hosts the test grains in cluster mode and prints
-// "READY <silo>" once consuming, then a METRICS line every 200 ms. Stops gracefully on SIGTERM.
+// A silo process for the chaos tests. Cluster mode: hosts the test grains over RabbitMQ + PostgreSQL,
+// prints "READY <silo>" once consuming, then a METRICS line every 200 ms; stops gracefully on SIGTERM.
+// Embedded mode (--mode embedded --db FILE): reads "inc KEY N" lines on stdin and answers "VALUE KEY V".
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using ViraLoop.Runtime.Hosting;
 using ViraLoop.Runtime.PostgreSql;
 using ViraLoop.Runtime.RabbitMQ;
+using ViraLoop.Runtime.Sqlite;
 using ViraLoop.Runtime.TestGrains;
 
 string Arg(string name, string? fallback = null)
@@ -14,6 +16,21 @@ string Arg(string name, string? fallback = null)
 }
 
 var siloId = Arg("--silo-id");
+if (Arg("--mode", "cluster") == "embedded")
+{
+    await using var embedded = new SiloBuilder().Configure(o => o.SiloId = siloId)
+        .AddGrainsFromAssembly(typeof(CounterGrain).Assembly).UseEmbedded(Arg("--db")).Build();
+    await embedded.StartAsync();
+    Console.WriteLine($"READY {siloId}");
+    string? line;
+    while ((line = Console.ReadLine()) is not null)
+    {
+        var parts = line.Split(' ');
+        if (parts is ["inc", var key, var n])
+            Console.WriteLine($"VALUE {key} {await embedded.GrainFactory.GetGrain<ICounterGrain>(key).Increment(long.Parse(n, CultureInfo.InvariantCulture))}");
+    }
+    return;
+}
 var heartbeat = TimeSpan.FromMilliseconds(int.Parse(Arg("--heartbeat-ms", "2000"), CultureInfo.InvariantCulture));
 var builder = new SiloBuilder()
     .Configure(o =>

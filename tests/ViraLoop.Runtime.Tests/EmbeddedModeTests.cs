@@ -14,6 +14,15 @@ public sealed class EmbeddedModeTests : GrainRuntimeContractTests, IDisposable
     protected override void UseMode(SiloBuilder builder, bool sharedTransport) =>
         builder.UseEmbedded(Path.Combine(_dir, "state.db"));
 
+    [Xunit.Fact]
+    public async Task CallToGrainTypeThisSiloDoesNotHost_FailsClearly_AndIsDeadLettered()
+    {
+        var c = await StartAsync();
+        var e = await Xunit.Assert.ThrowsAsync<GrainCallException>(() => c.Client.GetGrain<TestGrains.IGpuProbeGrain>("g").WhereAmI());
+        Xunit.Assert.Contains("does not host grain type 'gpu-probe'", e.RemoteMessage);
+        Xunit.Assert.Contains(await c.Silos[0].Store.ListAsync(10), l => l.GrainType == "gpu-probe");
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

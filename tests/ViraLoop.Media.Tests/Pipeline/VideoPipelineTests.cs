@@ -62,8 +62,20 @@ public sealed class VideoPipelineTests(RenderedVideos videos) : IClassFixture<Re
         // Caption band of the 9:16 frame (lower safe area) vs the bottom UI zone, which must stay clean.
         double band = MediaProbe.MeanDiff(with.Pixels, without.Pixels, 540, (int)(960 * 0.60), (int)(960 * 0.76));
         double bottom = MediaProbe.MeanDiff(with.Pixels, without.Pixels, 540, (int)(960 * 0.84), 960);
+        double top = MediaProbe.MeanDiff(with.Pixels, without.Pixels, 540, 0, (int)(960 * 0.12));
+        double right = MediaProbe.MeanDiff(Columns(with.Pixels, 540, 960, (int)(540 * 0.88)), Columns(without.Pixels, 540, 960, (int)(540 * 0.88)), 540 - (int)(540 * 0.88), 0, 960);
         Assert.True(band > 6, $"caption band differs by only {band:0.00}");
         Assert.True(bottom < 1.5, $"the bottom UI zone changed by {bottom:0.00}: text is outside the safe area");
+        Assert.True(top < 1.5, $"the top UI zone changed by {top:0.00}");
+        Assert.True(right < 1.5, $"the right-hand button column changed by {right:0.00}");
+    }
+
+    private static byte[] Columns(byte[] frame, int width, int height, int fromX)
+    {
+        int w = width - fromX;
+        var r = new byte[w * height];
+        for (int y = 0; y < height; y++) Array.Copy(frame, y * width + fromX, r, y * w, w);
+        return r;
     }
 
     [Fact]

@@ -10,11 +10,12 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = new();
     private TaskCompletionSource<string> _nextMetrics = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<string> _nextValue = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SiloProcess(string siloId, IEnumerable<string> args)
     {
         SiloId = siloId;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         psi.ArgumentList.Add(TestSiloPath);
         psi.ArgumentList.Add("--silo-id");
         psi.ArgumentList.Add(siloId);
@@ -26,6 +27,7 @@ public sealed class SiloProcess : IAsyncDisposable
             lock (_output) _output.Add(e.Data);
             if (e.Data.StartsWith("READY", StringComparison.Ordinal)) _ready.TrySetResult();
             else if (e.Data.StartsWith("STOPPED", StringComparison.Ordinal)) _stopped.TrySetResult();
+            else if (e.Data.StartsWith("VALUE", StringComparison.Ordinal)) Interlocked.Exchange(ref _nextValue, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(e.Data);
             else if (e.Data.StartsWith("METRICS", StringComparison.Ordinal)) Interlocked.Exchange(ref _nextMetrics, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(e.Data);
         };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add("ERR " + e.Data); };
@@ -50,6 +52,16 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>The next METRICS line the process prints (it prints one every 200 ms while it runs).</summary>
     public Task<string> NextMetricsAsync() => Volatile.Read(ref _nextMetrics).Task;
+
+    /// <summary>Embedded mode: increments a counter grain through the process's stdin and returns the new value.</summary>
+    public async Task<long> IncrementAsync(string key, long amount)
+    {
+        var answer = Volatile.Read(ref _nextValue).Task;
+        await _process.StandardInput.WriteLineAsync($"inc {key} {amount}");
+        await _process.StandardInput.FlushAsync();
+        var line = await Wait.ForAsync(answer, $"silo {SiloId} to answer inc {key}");
+        return long.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public void Kill() => _process.Kill(entireProcessTree: true);
 
