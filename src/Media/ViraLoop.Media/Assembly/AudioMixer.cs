@@ -56,8 +56,20 @@ public static class AudioMixer
 
         double measured = IntegratedLoudness(l, r);
         double gainDb = double.IsFinite(measured) ? TargetLufs - measured : 0;
-        double gain = Math.Pow(10, gainDb / 20);
-        Limit(l, r, gain, Math.Pow(10, Ceiling / 20));
+        // The limiter takes some loudness off speech peaks; a couple of corrections land the result on the target.
+        float[] outL = l, outR = r;
+        double final = measured;
+        for (int pass = 0; pass < 4; pass++)
+        {
+            outL = (float[])l.Clone();
+            outR = (float[])r.Clone();
+            Limit(outL, outR, Math.Pow(10, gainDb / 20), Math.Pow(10, Ceiling / 20));
+            final = IntegratedLoudness(outL, outR);
+            if (!double.IsFinite(final) || Math.Abs(TargetLufs - final) < 0.2) break;
+            gainDb += TargetLufs - final;
+        }
+        l = outL;
+        r = outR;
         double peak = 0;
         var samples = new short[2 * n];
         for (int i = 0; i < n; i++)
@@ -66,7 +78,7 @@ public static class AudioMixer
             samples[2 * i] = (short)Math.Clamp(l[i] * 32767, -32767, 32767);
             samples[2 * i + 1] = (short)Math.Clamp(r[i] * 32767, -32767, 32767);
         }
-        var stats = new MixStats(Math.Round(measured, 2), Math.Round(gainDb, 2), Math.Round(IntegratedLoudness(l, r), 2), Math.Round(20 * Math.Log10(Math.Max(peak, 1e-9)), 2));
+        var stats = new MixStats(Math.Round(measured, 2), Math.Round(gainDb, 2), Math.Round(final, 2), Math.Round(20 * Math.Log10(Math.Max(peak, 1e-9)), 2));
         return (new WavFile(Rate, 2, samples), stats);
     }
 

@@ -53,7 +53,7 @@ public sealed record Palette(string Name, IReadOnlyList<Rgb> Colors)
 
     public static Palette Resolve(string? name, int seed)
     {
-        if (name is null) return Named.Values.ElementAt(seed % Named.Count);
+        if (name is null) return Named.Values.ElementAt(seed % (Named.Count - 1)); // colourful ones only; "mono" is asked for by name
         return Named.TryGetValue(name, out var p) ? p
             : throw new MediaInputException($"Unknown palette '{name}'. Known: {string.Join(", ", Named.Keys)}.");
     }

@@ -61,7 +61,7 @@ internal sealed record ScriptTemplates(
         ["Obserwuj po więcej i wyślij to komuś, kto tego potrzebuje.", "Obserwuj po więcej."],
         new(StringComparer.OrdinalIgnoreCase)
         {
-            "oraz", "albo", "jest", "są", "się", "nie", "tak", "jak", "czy", "że", "żeby", "który", "która", "które", "tego", "temu",
+            "oraz", "albo", "dlaczego", "czemu", "gdzie", "kiedy", "jest", "są", "się", "nie", "tak", "jak", "czy", "że", "żeby", "który", "która", "które", "tego", "temu",
             "tym", "ten", "ta", "to", "te", "co", "od", "do", "na", "za", "po", "przez", "dla", "bez", "pod", "nad", "przy", "jego",
             "jej", "ich", "mnie", "mam", "masz", "może", "można", "bardzo", "więcej", "tylko", "także", "też", "już", "jeszcze",
             "temat", "tematu", "wszystko", "nikt", "rzeczy", "trzy", "pierwsze", "drugie", "trzecie", "obserwuj",
