@@ -34,7 +34,8 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
     {
         TemplateScriptWriter.Validate(request);
         var seed = request.Seed ?? TemplateScriptWriter.StableHash(request.Topic.Trim());
-        var palette = Palette.Resolve(request.Palette, seed);
+        var motif = VisualMotifs.Match($"{request.Topic} {request.Text}", request.Language);
+        var palette = request.Palette is null && motif is not null ? Palette.Named[motif.Palette] : Palette.Resolve(request.Palette, seed);
         var musicSpec = MusicSpec.ForMood(request.Mood, seed);
         VisualStyles.ForScene(request.Style, 0, seed); // validates the style name before any work
         Tools.RequireMedia();
@@ -176,9 +177,10 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
         double t = 0;
         for (int i = 0; i < n; i++)
         {
-            var style = VisualStyles.ForScene(request.Style, i, seed);
+            var s = script.Scenes[i];
+            var style = VisualStyles.ForScene(request.Style, i, seed, $"{s.Narration} {string.Join(' ', s.Keywords)} {s.VisualDescription}", script.Language);
             double voiceOffset = i == 0 ? 0.05 : SceneGap / 2;
-            timed.Add(new TimedScene(script.Scenes[i] with { DurationSeconds = Math.Round(d[i], 3) }, Math.Round(t, 3), Math.Round(d[i], 3),
+            timed.Add(new TimedScene(s with { DurationSeconds = Math.Round(d[i], 3) }, Math.Round(t, 3), Math.Round(d[i], 3),
                 voiceOffset, speeches[i].Words, style, speeches[i].Voice));
             t += d[i];
         }
@@ -238,7 +240,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             {
                 index = i, kind = t.Script.Kind, t.Script.Narration, t.Script.Keywords, t.Script.VisualDescription,
                 start = t.Start, end = Math.Round(t.End, 3), voiceStart = Math.Round(t.Start + t.VoiceOffset, 3),
-                voice = t.Voice, style = visuals[i].Style, palette = visuals[i].Palette.Colors.Select(c => c.Hex), seed = visuals[i].Seed,
+                voice = t.Voice, style = visuals[i].Style, motif = VisualMotifs.Match($"{t.Script.Narration} {string.Join(' ', t.Script.Keywords)} {t.Script.VisualDescription}", script.Language)?.Name, palette = visuals[i].Palette.Colors.Select(c => c.Hex), seed = visuals[i].Seed,
                 words = t.Words.Select(w => new { w.Word, start = Math.Round(t.Start + t.VoiceOffset + w.Start, 3), end = Math.Round(t.Start + t.VoiceOffset + w.End, 3) }),
             }),
             music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechain envelope follower, about -10 dB under speech" },

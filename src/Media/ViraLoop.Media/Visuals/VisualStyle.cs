@@ -12,9 +12,14 @@ public static class VisualStyles
 {
     public static readonly string[] Names = ["auto", "gradient", "particles", "geometric", "kinetic", "zoom"];
 
-    /// <summary>The style of scene <paramref name="index"/>: the one asked for, or for "auto" a rotation that changes at every cut.</summary>
-    public static VisualStyle ForScene(string requested, int index, int seed)
+    /// <summary>
+    /// The style of scene <paramref name="index"/>: the one asked for; for "auto", the motif its text calls for
+    /// (<see cref="VisualMotifs"/>), else a rotation that changes at every cut. The hook is kinetic typography.
+    /// </summary>
+    public static VisualStyle ForScene(string requested, int index, int seed, string? sceneText = null, string language = "en")
     {
+        if (requested.Equals("auto", StringComparison.OrdinalIgnoreCase) && index > 0 && sceneText is not null && VisualMotifs.Match(sceneText, language) is { } motif)
+            return motif.Style;
         if (!Names.Contains(requested, StringComparer.OrdinalIgnoreCase))
             throw new MediaInputException($"Unknown style '{requested}'. Known: {string.Join(", ", Names)}.");
         if (!requested.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Enum.Parse<VisualStyle>(requested, ignoreCase: true);
