@@ -9,6 +9,7 @@ if [[ "$want" == media || "$want" == all ]]; then
   need ffmpeg ffmpeg
   need ffprobe ffmpeg
   need espeak-ng espeak-ng
+  need fc-list fontconfig
   [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || pkgs+=(fonts-dejavu-core)
 fi
 if [[ "$want" == servers || "$want" == all ]]; then
@@ -20,5 +21,5 @@ if ((${#pkgs[@]})); then
   sudo_cmd=""
   [[ $(id -u) -eq 0 ]] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${pkgs[@]}" >/dev/null
 fi
