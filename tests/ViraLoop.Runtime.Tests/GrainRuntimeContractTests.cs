@@ -14,6 +14,8 @@ public abstract class GrainRuntimeContractTests : IAsyncLifetime
 {
     private readonly List<TestCluster> _clusters = new();
 
+    protected RecordingFilter Filter { get; } = new();
+
     /// <summary>Applies this mode's transport and store to a builder; all silos of one test share the store.</summary>
     protected abstract void UseMode(SiloBuilder builder, bool sharedTransport);
 
@@ -41,7 +43,7 @@ public abstract class GrainRuntimeContractTests : IAsyncLifetime
         });
         if (hostsGrains) b.AddGrainsFromAssembly(typeof(CounterGrain).Assembly);
         UseMode(b, sharedTransport);
-        return b.Build(new ServiceCollection().AddLogging().AddSingleton(log).BuildServiceProvider());
+        return b.Build(new ServiceCollection().AddLogging().AddSingleton(log).AddSingleton<IIncomingGrainCallFilter>(Filter).BuildServiceProvider());
     }
 
     protected async Task<TestCluster> StartAsync(Action<SiloOptions>? configure = null)
@@ -296,6 +298,44 @@ public abstract class GrainRuntimeContractTests : IAsyncLifetime
             await a.DisposeAsync();
             await b.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task CallFilter_WrapsEveryTurn_AndCanReplaceTheResult()
+    {
+        var c = await StartAsync();
+        var key = Key();
+        var g = c.Client.GetGrain<ICounterGrain>(key);
+        Assert.Equal("plain", await g.Echo(new Payload("plain", null)));
+        Assert.Equal("filtered", await g.Echo(new Payload("filter-me", null)));
+        Assert.Equal(2, Filter.Calls.Count(x => x.Grain.Key == key && x.Method == "Echo"));
+    }
+
+    [Fact]
+    public async Task Tracing_EachTurnIsAChildOfTheCallersActivity()
+    {
+        var c = await StartAsync();
+        var turns = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "ViraLoop.Runtime" or "test-caller",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { if (a.Source.Name == "ViraLoop.Runtime") turns.Enqueue(a); },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var source = new System.Diagnostics.ActivitySource("test-caller");
+        System.Diagnostics.ActivityTraceId traceId;
+        System.Diagnostics.ActivitySpanId parentSpan;
+        using (var parent = source.StartActivity("caller")!)
+        {
+            traceId = parent.TraceId;
+            parentSpan = parent.SpanId;
+            await c.Client.GetGrain<ICounterGrain>(Key()).Increment(1);
+        }
+        var turn = Assert.Single(turns, a => a.TraceId == traceId);
+        Assert.Equal("grain counter.Increment", turn.DisplayName);
+        Assert.Equal(parentSpan, turn.ParentSpanId);
+        Assert.Equal(System.Diagnostics.ActivityKind.Server, turn.Kind);
     }
 }
 

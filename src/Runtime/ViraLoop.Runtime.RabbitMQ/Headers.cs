@@ -9,6 +9,7 @@ internal static class Headers
     public const string Type = "vl-type";
     public const string Deadline = "vl-deadline";
     public const string Sender = "vl-sender";
+    public const string TraceParent = "traceparent";
     public const string Ok = "vl-ok";
     public const string ErrorType = "vl-error-type";
     public const string ErrorMessage = "vl-error-message";

@@ -156,6 +156,7 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
             Body = ea.Body.ToArray(),
             DeadlineUnixMs = Headers.GetLong(h, Headers.Deadline),
             SenderSilo = Headers.GetString(h, Headers.Sender),
+            TraceParent = Headers.GetString(h, Headers.TraceParent),
         };
         return new Delivery(envelope, this, ch, ea.DeliveryTag, Interlocked.Read(ref _generation), props.ReplyTo, props.CorrelationId);
     }
@@ -181,7 +182,7 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
         Headers = new Dictionary<string, object?>
         {
             [Headers.Key] = e.Target.Key, [Headers.Type] = e.Target.Type,
-            [Headers.Deadline] = e.DeadlineUnixMs, [Headers.Sender] = e.SenderSilo,
+            [Headers.Deadline] = e.DeadlineUnixMs, [Headers.Sender] = e.SenderSilo, [Headers.TraceParent] = e.TraceParent,
         },
     };
 

@@ -169,9 +169,27 @@ internal sealed class GrainActivation : IGrainContext
                 }
                 else
                 {
-                    var task = method.Invoker(_grain!, args, cts.Token);
-                    await task.ConfigureAwait(false);
-                    if (method.ResultGetter is not null) result = method.ResultGetter(task);
+                    using var activity = RuntimeTelemetry.StartTurn(GrainId, env.Method, env.TraceParent, env.MessageId);
+                    try
+                    {
+                        if (Silo.CallFilters.Count == 0)
+                        {
+                            var task = method.Invoker(_grain!, args, cts.Token);
+                            await task.ConfigureAwait(false);
+                            if (method.ResultGetter is not null) result = method.ResultGetter(task);
+                        }
+                        else
+                        {
+                            var call = new IncomingCall(GrainId, method, _grain!, args, env.MessageId, cts.Token, Silo.CallFilters);
+                            await call.InvokeAsync().ConfigureAwait(false);
+                            result = call.Result;
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+                        throw;
+                    }
                 }
                 if (message.IsStale) { Silo.Metrics.Stale(); return; }
                 if (!env.OneWay) await message.ReplyAsync(Silo.CreateResponse(method!, result)).ConfigureAwait(false);
@@ -360,5 +378,30 @@ internal sealed class GrainTimer : IDisposable
         _disposed = true;
         _timer.Dispose();
         _owner.RemoveTimer(this);
+    }
+}
+
+/// <summary>The filter chain around one turn; the last link calls the grain method.</summary>
+internal sealed class IncomingCall(GrainId grain, GrainMethod method, Grain target, object?[] args, string messageId,
+    CancellationToken ct, IReadOnlyList<IIncomingGrainCallFilter> filters) : IIncomingGrainCallContext
+{
+    private int _next;
+
+    public GrainId Grain => grain;
+    public string Method => method.Name;
+    public IReadOnlyList<object?> Arguments => args;
+    public string MessageId => messageId;
+    public object? Result { get; set; }
+
+    public async Task InvokeAsync()
+    {
+        if (_next < filters.Count)
+        {
+            await filters[_next++].InvokeAsync(this).ConfigureAwait(false);
+            return;
+        }
+        var task = method.Invoker(target, args, ct);
+        await task.ConfigureAwait(false);
+        if (method.ResultGetter is not null) Result = method.ResultGetter(task);
     }
 }

@@ -28,14 +28,14 @@ public sealed class GrainFactory(SiloOptions options, IMessageTransport transpor
             {
                 MessageId = Guid.NewGuid().ToString("N"), Target = target, Method = method.Name, OneWay = method.IsOneWay,
                 Body = MessageSerializer.SerializeArgs(method, MessageSerializer.WireArgs(method, args)),
-                DeadlineUnixMs = deadline, SenderSilo = options.SiloId,
+                DeadlineUnixMs = deadline, SenderSilo = options.SiloId, TraceParent = System.Diagnostics.Activity.Current?.Id,
             };
         }
         return new Envelope
         {
             MessageId = Guid.NewGuid().ToString("N"), Target = target, Method = method.Name, OneWay = method.IsOneWay,
             Args = options.CopyMessages ? MessageSerializer.CopyArgs(method, args) : MessageSerializer.WireArgs(method, args),
-            DeadlineUnixMs = deadline, SenderSilo = options.SiloId,
+            DeadlineUnixMs = deadline, SenderSilo = options.SiloId, TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
     }
 

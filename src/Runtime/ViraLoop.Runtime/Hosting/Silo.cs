@@ -22,8 +22,10 @@ public sealed class Silo : IAsyncDisposable
     private int _state; // 0 new, 1 started, 2 stopped
 
     internal Silo(SiloOptions options, IServiceProvider services, IMessageTransport transport, IRuntimeStore store,
-        Func<Silo, IStreamProvider> streams, IReadOnlyDictionary<string, HostedGrainType> hosted, ILogger logger)
+        Func<Silo, IStreamProvider> streams, IReadOnlyDictionary<string, HostedGrainType> hosted, ILogger logger,
+        IReadOnlyList<IIncomingGrainCallFilter> callFilters)
     {
+        CallFilters = callFilters;
         Options = options;
         Services = services;
         _transport = transport;
@@ -49,6 +51,7 @@ public sealed class Silo : IAsyncDisposable
     public IReadOnlyCollection<string> HostedGrainTypes => _catalog.Hosted.Keys.ToList();
     public int ActivationCount => _catalog.Count;
     internal ILogger Logger { get; }
+    internal IReadOnlyList<IIncomingGrainCallFilter> CallFilters { get; }
     internal CancellationToken StoppingToken => _hardStop.Token;
     internal GrainFactory Factory => (GrainFactory)GrainFactory;
 

@@ -18,6 +18,7 @@ public sealed class SiloBuilder
     private Func<SiloOptions, IMessageTransport>? _transport;
     private Func<IRuntimeStore>? _store;
     private Func<Silo, IMessageTransport, IStreamProvider>? _streams;
+    private readonly List<IIncomingGrainCallFilter> _filters = new();
 
     public SiloOptions Options { get; } = new();
 
@@ -43,6 +44,13 @@ public sealed class SiloBuilder
         foreach (var t in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(Grain).IsAssignableFrom(t)))
             foreach (var i in t.GetInterfaces().Where(i => typeof(IGrain).IsAssignableFrom(i) && i.GetCustomAttribute<GrainTypeAttribute>() is not null))
                 AddGrain(i, t);
+        return this;
+    }
+
+    /// <summary>Adds a filter that runs around every grain turn on this silo (filters registered in the services run too).</summary>
+    public SiloBuilder AddIncomingCallFilter(IIncomingGrainCallFilter filter)
+    {
+        _filters.Add(filter);
         return this;
     }
 
@@ -79,7 +87,8 @@ public sealed class SiloBuilder
             hosted[info.Name] = new HostedGrainType(info, impl);
         }
         var streams = _streams ?? ((_, _) => new InProcessStreamProvider());
-        return new Silo(Options, services, transport, store, s => streams(s, transport), hosted, logger);
+        var filters = _filters.Concat(services.GetServices<IIncomingGrainCallFilter>()).ToList();
+        return new Silo(Options, services, transport, store, s => streams(s, transport), hosted, logger, filters);
     }
 }
 

@@ -13,6 +13,8 @@ public sealed class Envelope
     /// <summary>Unix milliseconds after which the caller no longer waits (0: none).</summary>
     public long DeadlineUnixMs { get; init; }
     public string? SenderSilo { get; init; }
+    /// <summary>W3C traceparent of the caller's Activity, so traces cross silos.</summary>
+    public string? TraceParent { get; init; }
 
     /// <summary>Name of the internal method that delivers reminder ticks.</summary>
     public const string ReminderMethod = "__reminder";
