@@ -4,13 +4,17 @@ using System.Text;
 
 namespace ViraLoop.Media.Tests;
 
+/// <summary>Tests that start local vendor servers run one at a time (HttpListener shares endpoints process-wide).</summary>
+[CollectionDefinition("local api servers", DisableParallelization = true)]
+public sealed class LocalApiServersCollection;
+
 /// <summary>
 /// A local HTTP server standing in for a paid vendor API in tests. It follows the vendor's documented
 /// contract (paths, headers, JSON shapes) and records what the adapter sent.
 /// </summary>
 public sealed class LocalApiServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener;
     private readonly Func<RecordedRequest, (int Status, string ContentType, byte[] Body)> _handler;
     private readonly Task _loop;
 
@@ -21,12 +25,25 @@ public sealed class LocalApiServer : IDisposable
     public LocalApiServer(Func<RecordedRequest, (int Status, string ContentType, byte[] Body)> handler)
     {
         _handler = handler;
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        Port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // Ask the OS for a free port, then bind it; another test may take it in between, so try again.
+        for (int attempt = 1; ; attempt++)
+        {
+            var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            Port = ((IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            _listener = new HttpListener();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+                _listener.Close();
+            }
+        }
         _loop = Task.Run(LoopAsync);
     }
 
@@ -55,8 +72,10 @@ public sealed class LocalApiServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        // The managed HttpListener looks its endpoint up again on close and can trip over a port another
+        // listener has taken since; the server is gone either way.
+        try { _listener.Stop(); } catch (HttpListenerException) { }
+        try { _listener.Close(); } catch (HttpListenerException) { }
     }
 
     public static (int, string, byte[]) Json(string json, int status = 200) => (status, "application/json", Encoding.UTF8.GetBytes(json));

@@ -4,6 +4,7 @@ using ViraLoop.Media.Speech;
 namespace ViraLoop.Media.Tests.Speech;
 
 /// <summary>OpenAI TTS and ElevenLabs adapters against local servers that follow each vendor's documented contract.</summary>
+[Collection("local api servers")]
 public sealed class SpeechVendorContractTests
 {
     [Fact]

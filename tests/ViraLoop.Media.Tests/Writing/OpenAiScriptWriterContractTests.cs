@@ -4,6 +4,7 @@ using ViraLoop.Media.Writing;
 namespace ViraLoop.Media.Tests.Writing;
 
 /// <summary>The OpenAI-compatible writer against a local server that follows the chat-completions contract.</summary>
+[Collection("local api servers")]
 public sealed class OpenAiScriptWriterContractTests
 {
     private static string Completion(string content) => JsonSerializer.Serialize(new

@@ -65,7 +65,16 @@ public static class AssWriter
             }
             return;
         }
-        sb.AppendLine($"Dialogue: 1,{T(s.Start)},{T(s.End)},Keyword,,0,0,0,,{{\\fscx60\\fscy60\\t(0,180,\\fscx100\\fscy100)\\fad(60,120)}}{string.Join("\\N", kws.Take(2).Select(Escape))}");
+        // Something changes every 2–4 s: keywords take turns in slots of at least 2 s; a lone keyword on a long
+        // scene pops again half-way (a motion beat).
+        int slots = Math.Max(1, Math.Min(kws.Count, (int)(s.Duration / 2)));
+        if (slots == 1 && s.Duration > 4) slots = 2;
+        double each = s.Duration / slots;
+        for (int i = 0; i < slots; i++)
+        {
+            double a = s.Start + i * each, b = i == slots - 1 ? s.End : a + each;
+            sb.AppendLine($"Dialogue: 1,{T(a)},{T(b)},Keyword,,0,0,0,,{{\\fscx60\\fscy60\\t(0,180,\\fscx100\\fscy100)\\fad(60,120)}}{Escape(kws[i % kws.Count])}");
+        }
     }
 
     /// <summary>Chunks of up to four words (two lines); inside a chunk the word being said is highlighted.</summary>
