@@ -122,7 +122,7 @@ public static class CliApp
                 .StartAsync(async ctx =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>();
-                    foreach (var step in new[] { "script", "voice", "timeline", "captions", "render", "thumbnail", "manifest" })
+                    foreach (var step in new[] { "script", "voice", "timeline", "captions", "render", "hls", "thumbnail", "manifest" })
                         tasks[step] = ctx.AddTask(step, autoStart: false, maxValue: 1);
                     var progress = new SyncProgress(p =>
                     {
@@ -144,6 +144,7 @@ public static class CliApp
         }
         var table = new Table().AddColumn("").AddColumn("");
         table.AddRow("video", result.VideoPath);
+        table.AddRow("hls", Path.Combine(Path.GetDirectoryName(result.VideoPath)!, VideoPipeline.HlsPlaylist));
         table.AddRow("thumbnail", result.ThumbnailPath);
         table.AddRow("manifest", result.ManifestPath);
         table.AddRow("duration", $"{result.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Scenes.Count} scenes");

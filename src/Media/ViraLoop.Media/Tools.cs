@@ -34,10 +34,12 @@ public static class Tools
 
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static async Task<Result> RunAsync(string tool, IEnumerable<string> args, string? stdin = null, CancellationToken ct = default)
+    public static async Task<Result> RunAsync(string tool, IEnumerable<string> args, string? stdin = null, CancellationToken ct = default,
+        string? workingDirectory = null)
     {
         var psi = new ProcessStartInfo(tool)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false,
             StandardInputEncoding = stdin is not null ? new UTF8Encoding(false) : null,
         };

@@ -129,6 +129,21 @@ public sealed class VideoPipelineTests(RenderedVideos videos) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task Hls_PlaylistPlaysTheSameVideo_FromCopiedSegments()
+    {
+        var dir = Path.GetDirectoryName(videos.English.VideoPath)!;
+        var playlist = Path.Combine(dir, "hls", "index.m3u8");
+        var text = await File.ReadAllTextAsync(playlist);
+        Assert.Contains("#EXT-X-PLAYLIST-TYPE:VOD", text);
+        Assert.Contains("#EXT-X-MAP:URI=\"init.mp4\"", text);
+        Assert.Contains("#EXT-X-ENDLIST", text);
+        var probe = await MediaProbe.ProbeAsync(playlist);
+        Assert.Equal("h264", MediaProbe.Stream(probe, "video").GetProperty("codec_name").GetString());
+        Assert.Equal("aac", MediaProbe.Stream(probe, "audio").GetProperty("codec_name").GetString());
+        Assert.InRange(MediaProbe.Duration(probe), 8 * 0.9, 8 * 1.1);
+    }
+
+    [Fact]
     public async Task EveryScene_ShowsItsOwnKeywords()
     {
         var captions = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(videos.English.VideoPath)!, "captions.ass"));

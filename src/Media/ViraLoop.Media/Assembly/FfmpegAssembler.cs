@@ -89,4 +89,14 @@ public static class FfmpegAssembler
             "-map", "0:v", "-map", "1:a", "-c", "copy", "-t", duration.ToString("0.###", CultureInfo.InvariantCulture), "-movflags", "+faststart", output], ct: ct);
         if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not mux the video: {r.StdErr.Trim()}");
     }
+
+    /// <summary>HLS for streaming: the MP4's streams copied (not re-encoded) into 4 s fMP4 segments and a VOD playlist.</summary>
+    public static async Task PackageHlsAsync(string mp4, string directory, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-i", mp4, "-c", "copy",
+            "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4",
+            "-hls_fmp4_init_filename", "init.mp4", "-hls_segment_filename", "segment-%03d.m4s", "index.m3u8"], ct: ct, workingDirectory: directory);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not package HLS: {r.StdErr.Trim()}");
+    }
 }

@@ -28,6 +28,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
     public bool BurnCaptions { get; init; } = true;
 
     public const string CaptionsFile = "captions.ass";
+    public const string HlsPlaylist = "hls/index.m3u8";
 
     public async Task<VideoResult> RunAsync(VideoRequest request, string outputDirectory, IProgress<StepProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -102,6 +103,9 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             await FfmpegAssembler.MuxAsync(picturePath, audioPath, duration, tmpVideo, cancellationToken);
             File.Move(tmpVideo, videoPath, overwrite: true);
             Done("render");
+
+            await FfmpegAssembler.PackageHlsAsync(videoPath, Path.Combine(outDir, "hls"), cancellationToken);
+            Done("hls");
 
             // 7. Thumbnail from the hook, with the title.
             var thumbPath = Path.Combine(outDir, ThumbnailFile);
@@ -204,20 +208,9 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             Dialogue: 0,0:00:00.00,9:00:00.00,Title,,0,0,0,,{AssWriter.Escape(title)}
             """;
         await File.WriteAllTextAsync(Path.Combine(work, "thumb.ass"), ass, ct);
-        var r = await RunInAsync(work, ["-hide_banner", "-loglevel", "error", "-y", "-ss", at.ToString("0.###", CultureInfo.InvariantCulture), "-i", video,
-            "-frames:v", "1", "-vf", $"ass=thumb.ass:fontsdir={Path.GetDirectoryName(Tools.FontPath)}", "-q:v", "3", output], ct);
+        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-ss", at.ToString("0.###", CultureInfo.InvariantCulture), "-i", video,
+            "-frames:v", "1", "-vf", $"ass=thumb.ass:fontsdir={Path.GetDirectoryName(Tools.FontPath)}", "-q:v", "3", output], ct: ct, workingDirectory: work);
         if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the thumbnail: {r.StdErr.Trim()}");
-    }
-
-    private static async Task<Tools.Result> RunInAsync(string dir, IEnumerable<string> args, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo(Tools.Ffmpeg) { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync(ct);
-        var output = p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        return new Tools.Result(p.ExitCode, await output, await err);
     }
 
     private static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web)
@@ -245,7 +238,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             }),
             music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechain envelope follower, about -10 dB under speech" },
             voice = new { engine = voice.Name },
-            files = new[] { VideoFile, ThumbnailFile, CaptionsFile }.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(outDir, f)).Length }),
+            files = new[] { VideoFile, ThumbnailFile, CaptionsFile, HlsPlaylist }.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(outDir, f)).Length }),
             tools = new
             {
                 ffmpeg = await Tools.VersionAsync(Tools.Ffmpeg, "-version"),
