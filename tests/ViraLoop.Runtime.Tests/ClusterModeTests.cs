@@ -52,6 +52,29 @@ public sealed class ClusterModeTests : GrainRuntimeContractTests
     }
 
     [Fact]
+    public async Task DeadLetterStoreDown_MessageIsRequeued_AndSettledOnceItIsBack()
+    {
+        var c = await StartAsync(o => { o.MaxAttempts = 1; o.RequeueDelay = TimeSpan.FromMilliseconds(100); });
+        async Task Sql(string sql)
+        {
+            await using var conn = new Npgsql.NpgsqlConnection(_db);
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var key = "outage-" + Guid.NewGuid().ToString("N")[..6];
+        await Sql("ALTER TABLE vl_dead_letters RENAME TO vl_dead_letters_away");
+        await c.Client.GetGrain<ICounterGrain>(key).FailOneWay("during the outage");
+        // It cannot be dead-lettered, so it goes back to the broker and comes round again (each round is a handler failure).
+        await Wait.UntilAsync(() => Task.FromResult(c.Silos.Sum(s => s.Metrics.HandlerFailures) >= 3),
+            "the message to be redelivered while the dead-letter table is gone", TimeSpan.FromMilliseconds(100), 30);
+        await Sql("ALTER TABLE vl_dead_letters_away RENAME TO vl_dead_letters");
+        await Wait.UntilAsync(async () => (await c.Silos[0].Store.ListAsync(100)).Any(l => l.GrainKey == key),
+            "the message to reach the dead-letter table once it is back", TimeSpan.FromMilliseconds(100), 30);
+        Assert.Equal(5, await c.Client.GetGrain<ICounterGrain>(key).Increment(5));
+    }
+
+    [Fact]
     public async Task GrainTypeWithNoHostingSilo_WaitsInItsQueue_UntilOneJoins()
     {
         // No silo of this cluster has the gpu role: the call is queued, not lost, and answered once a GPU silo starts.

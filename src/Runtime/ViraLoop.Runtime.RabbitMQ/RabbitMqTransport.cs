@@ -272,6 +272,13 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException) { /* redelivered elsewhere */ }
         }
 
+        public override async ValueTask RequeueAsync()
+        {
+            if (IsStale) return;
+            try { await channel.BasicNackAsync(tag, multiple: false, requeue: true).ConfigureAwait(false); }
+            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException) { /* redelivered elsewhere */ }
+        }
+
         public override ValueTask ReplyAsync(ResponseMessage response) =>
             replyTo is null ? ValueTask.CompletedTask : owner.ReplyAsync(replyTo, correlationId, response);
     }

@@ -168,7 +168,15 @@ public sealed class Silo : IAsyncDisposable
         }
         catch (Exception e)
         {
-            Logger.LogError(e, "Could not settle failed message {Message}; it stays unacknowledged and will be redelivered", env.MessageId);
+            // The dead-letter store (or the reply path) is unavailable: give the message back after a pause, so
+            // nothing is lost and an outage does not turn into a hot redelivery loop.
+            Logger.LogError(e, "Could not settle failed message {Message}; requeueing it", env.MessageId);
+            try
+            {
+                await Task.Delay(Options.RequeueDelay, StoppingToken).ConfigureAwait(false);
+                await message.RequeueAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { /* stopping: the broker redelivers it when the channel closes */ }
         }
     }
 

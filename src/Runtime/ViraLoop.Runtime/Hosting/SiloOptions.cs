@@ -35,6 +35,9 @@ public sealed class SiloOptions
     /// <summary>Shortest reminder period accepted (Orleans: 1 min).</summary>
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Pause before a message that could not be settled (store unavailable) is given back to the broker.</summary>
+    public TimeSpan RequeueDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a graceful stop waits for in-flight turns.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

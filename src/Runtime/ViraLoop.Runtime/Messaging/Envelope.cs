@@ -45,4 +45,7 @@ public abstract class InboundMessage(Envelope envelope)
     public abstract ValueTask AckAsync();
 
     public abstract ValueTask ReplyAsync(ResponseMessage response);
+
+    /// <summary>Gives the message back to the broker for redelivery (it could not be settled, e.g. the store is down).</summary>
+    public virtual ValueTask RequeueAsync() => ValueTask.CompletedTask;
 }
