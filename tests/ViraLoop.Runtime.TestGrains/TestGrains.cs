@@ -178,3 +178,49 @@ public sealed class TickerGrain([PersistentState("ticker")] IPersistentState<Tic
         return Task.CompletedTask;
     }
 }
+
+public sealed record Profile(string FirstName, string LastName);
+
+[GrainType("profile")]
+public interface IProfileGrain : IGrain
+{
+    Task<Profile> Get();
+    Task Rename(string first, string last);
+}
+
+/// <summary>Version 2 of the profile state: version 1 stored one "name" field.</summary>
+[StateVersion(2)]
+public sealed class ProfileState
+{
+    public string FirstName { get; set; } = "";
+    public string LastName { get; set; } = "";
+}
+
+/// <summary>Upgrades version 1 ({"name": "Ada Lovelace"}) to version 2 (first and last name).</summary>
+public sealed class ProfileStateV1ToV2 : IStateMigration<ProfileState>
+{
+    public int FromVersion => 1;
+
+    public System.Text.Json.Nodes.JsonObject Upgrade(System.Text.Json.Nodes.JsonObject state)
+    {
+        var name = state["name"]?.GetValue<string>() ?? "";
+        var space = name.IndexOf(' ');
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["firstName"] = space < 0 ? name : name[..space],
+            ["lastName"] = space < 0 ? "" : name[(space + 1)..],
+        };
+    }
+}
+
+public sealed class ProfileGrain([PersistentState("profile")] IPersistentState<ProfileState> state) : Grain, IProfileGrain
+{
+    public Task<Profile> Get() => Task.FromResult(new Profile(state.State.FirstName, state.State.LastName));
+
+    public async Task Rename(string first, string last)
+    {
+        state.State.FirstName = first;
+        state.State.LastName = last;
+        await state.WriteStateAsync();
+    }
+}

@@ -43,7 +43,8 @@ public abstract class GrainRuntimeContractTests : IAsyncLifetime
         });
         if (hostsGrains) b.AddGrainsFromAssembly(typeof(CounterGrain).Assembly);
         UseMode(b, sharedTransport);
-        return b.Build(new ServiceCollection().AddLogging().AddSingleton(log).AddSingleton<IIncomingGrainCallFilter>(Filter).BuildServiceProvider());
+        return b.Build(new ServiceCollection().AddLogging().AddSingleton(log).AddSingleton<IIncomingGrainCallFilter>(Filter)
+            .AddSingleton<IStateMigration<ProfileState>, ProfileStateV1ToV2>().BuildServiceProvider());
     }
 
     protected async Task<TestCluster> StartAsync(Action<SiloOptions>? configure = null)
@@ -336,6 +337,31 @@ public abstract class GrainRuntimeContractTests : IAsyncLifetime
         Assert.Equal("grain counter.Increment", turn.DisplayName);
         Assert.Equal(parentSpan, turn.ParentSpanId);
         Assert.Equal(System.Diagnostics.ActivityKind.Server, turn.Kind);
+    }
+
+    [Fact]
+    public async Task VersionedState_OlderStoredState_IsUpgradedOnActivation_AndWrittenBackWithItsVersion()
+    {
+        var c = await StartAsync();
+        var store = c.Silos[0].Store;
+        var key = Key();
+        await store.WriteAsync(new GrainId("profile", key), "profile", """{"name":"Ada Lovelace"}""", null); // as version 1 wrote it
+        var g = c.Client.GetGrain<IProfileGrain>(key);
+        Assert.Equal(new Profile("Ada", "Lovelace"), await g.Get());
+        await g.Rename("Augusta Ada", "King");
+        var stored = await store.ReadAsync(new GrainId("profile", key), "profile");
+        Assert.Contains("\"$version\":2", stored.Json);
+        Assert.Contains("Augusta Ada", stored.Json);
+    }
+
+    [Fact]
+    public async Task VersionedState_WrittenByANewerVersion_FailsClearlyInsteadOfLosingFields()
+    {
+        var c = await StartAsync();
+        var key = Key();
+        await c.Silos[0].Store.WriteAsync(new GrainId("profile", key), "profile", """{"$version":3,"firstName":"A","lastName":"B","middle":"C"}""", null);
+        var e = await Assert.ThrowsAsync<GrainCallException>(() => c.Client.GetGrain<IProfileGrain>(key).Get());
+        Assert.Contains("written by version 3", e.RemoteMessage);
     }
 }
 

@@ -37,7 +37,7 @@ internal sealed class HostedGrainType
             {
                 var name = p.GetCustomAttribute<PersistentStateAttribute>()?.StateName ?? p.Name ?? "state";
                 var stateType = typeof(PersistentState<>).MakeGenericType(t.GetGenericArguments()[0]);
-                var state = (IActivationState)Activator.CreateInstance(stateType, store, context.GrainId, name, onConflict)!;
+                var state = (IActivationState)Activator.CreateInstance(stateType, store, context.GrainId, name, onConflict, services)!;
                 states.Add(state);
                 args[i] = state;
             }
