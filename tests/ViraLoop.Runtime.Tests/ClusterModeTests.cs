@@ -52,6 +52,28 @@ public sealed class ClusterModeTests : GrainRuntimeContractTests
     }
 
     [Fact]
+    public async Task ManagementApi_ShowsQueuedCalls_AndPartitionOwners()
+    {
+        var c = await StartAsync();
+        await c.Client.GetGrain<ICounterGrain>("depth").Increment(1);
+        var pending = Enumerable.Range(0, 6).Select(i => c.Client.GetGrain<IGpuProbeGrain>($"queued-{i}").WhereAmI()).ToList(); // no GPU silo yet
+        var management = RabbitMqManagementClient.Create(Environment.GetEnvironmentVariable("VIRALOOP_RABBITMQ_MANAGEMENT")!, _prefix);
+        IReadOnlyList<PartitionQueueInfo> partitions = [];
+        await Wait.UntilAsync(async () =>
+        {
+            // The broker refreshes these statistics every few seconds; wait until they show the whole picture.
+            partitions = await management.GetPartitionsAsync();
+            return partitions.Where(p => p.GrainType == "gpu-probe").Sum(p => p.Ready) == 6
+                && partitions.Count(p => p.GrainType == "counter" && p.Consumers == 2) == 4;
+        }, "the management API to count the six queued GPU calls and both silos on every counter partition", TimeSpan.FromMilliseconds(500), 30);
+        var counters = partitions.Where(p => p.GrainType == "counter").ToList();
+        Assert.Equal(4, counters.Count);
+        Assert.All(counters, p => Assert.False(string.IsNullOrEmpty(p.ActiveConsumer))); // both silos wait on every partition; one owns it
+        Assert.All(partitions.Where(p => p.GrainType == "gpu-probe"), p => Assert.Equal(0, p.Consumers));
+        Assert.All(pending, t => Assert.False(t.IsCompleted));
+    }
+
+    [Fact]
     public async Task DeadLetterStoreDown_MessageIsRequeued_AndSettledOnceItIsBack()
     {
         var c = await StartAsync(o => { o.MaxAttempts = 1; o.RequeueDelay = TimeSpan.FromMilliseconds(100); });

@@ -48,4 +48,12 @@ public sealed class ClusterEndpointsTests : IClassFixture<ClusterEndpointsTests.
         Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
         Assert.Contains("limit", await r.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Queues_InEmbeddedMode_SaysWhatItNeeds()
+    {
+        var r = await _http.GetAsync("/v1/cluster/queues");
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.Contains("RabbitMqManagement", await r.Content.ReadAsStringAsync());
+    }
 }

@@ -11,7 +11,8 @@ namespace ViraLoop.Runtime.Configuration;
 /// <summary>
 /// Reads the <c>ViraLoop</c> configuration section (environment: <c>ViraLoop__Mode</c>, …) into a silo.
 /// Knobs: Mode (embedded|cluster), SiloId, Roles, Database (SQLite path, embedded), RabbitMq (URI),
-/// Postgres (connection string), Partitions, Prefetch, HeartbeatSeconds, CallTimeoutSeconds.
+/// Postgres (connection string), RabbitMqManagement (management API URL, for queue depths), Partitions, Prefetch,
+/// HeartbeatSeconds, CallTimeoutSeconds.
 /// </summary>
 public static class SiloConfiguration
 {
@@ -54,10 +55,15 @@ public static class SiloConfiguration
 
     /// <summary>Hosts a configured silo in the generic host.</summary>
     public static IServiceCollection AddConfiguredSilo(this IServiceCollection services, IConfiguration configuration,
-        Action<SiloBuilder> grains, params string[] extraRoles) =>
-        services.AddViraLoopSilo(b =>
+        Action<SiloBuilder> grains, params string[] extraRoles)
+    {
+        // Queue depths for the dashboard, when the broker's management API is configured (ViraLoop:RabbitMqManagement).
+        if (configuration.GetSection("ViraLoop")["RabbitMqManagement"] is { Length: > 0 } management)
+            services.AddSingleton(RabbitMqManagementClient.Create(management));
+        return services.AddViraLoopSilo(b =>
         {
             grains(b);
             b.ApplyConfiguration(configuration, extraRoles);
         });
+    }
 }

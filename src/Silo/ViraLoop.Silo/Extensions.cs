@@ -31,6 +31,10 @@ public static class Extensions
             limit is < 1 or > 1000
                 ? Results.Problem(statusCode: 400, title: "limit must be between 1 and 1000")
                 : Results.Ok(await silo.Store.ListAsync(limit ?? 100, ct)));
+        cluster.MapGet("/queues", async (IServiceProvider services, CancellationToken ct) =>
+            services.GetService<Runtime.RabbitMQ.RabbitMqManagementClient>() is { } management
+                ? Results.Ok(await management.GetPartitionsAsync(cancellationToken: ct))
+                : Results.Problem(statusCode: 404, title: "Queue depths need cluster mode and ViraLoop:RabbitMqManagement (the broker's management API URL)."));
         return app;
     }
 }
