@@ -13,7 +13,7 @@ if [[ "$want" == media || "$want" == all ]]; then
   [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || pkgs+=(fonts-dejavu-core)
 fi
 if [[ "$want" == servers || "$want" == all ]]; then
-  need rabbitmq-server rabbitmq-server
+  [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || pkgs+=(rabbitmq-server)
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || pkgs+=(postgresql)
 fi
 if ((${#pkgs[@]})); then
