@@ -60,6 +60,7 @@ public static class SiloConfiguration
         // Queue depths for the dashboard, when the broker's management API is configured (ViraLoop:RabbitMqManagement).
         if (configuration.GetSection("ViraLoop")["RabbitMqManagement"] is { Length: > 0 } management)
             services.AddSingleton(RabbitMqManagementClient.Create(management));
+        services.AddTracingFromConfiguration(configuration, extraRoles.Contains("gpu") ? "viraloop-gpu-silo" : "viraloop-silo");
         return services.AddViraLoopSilo(b =>
         {
             grains(b);
