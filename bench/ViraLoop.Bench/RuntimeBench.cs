@@ -133,7 +133,7 @@ public static class RuntimeBench
                 arguments: new Dictionary<string, object?> { ["x-single-active-consumer"] = true, ["x-queue-type"] = "classic" });
             await pub.QueueBindAsync(q, exchange, "1");
             var ch = await subConn.CreateChannelAsync();
-            await ch.BasicQosAsync(0, 64, false);
+            await ch.BasicQosAsync(0, 32, false);
             var consumer = new AsyncEventingBasicConsumer(ch);
             consumer.ReceivedAsync += async (_, ea) =>
             {

@@ -43,7 +43,7 @@ public static class SiloConfiguration
                 builder.UseRabbitMq(rabbit, o =>
                 {
                     o.Partitions = (int)Num("Partitions", 8);
-                    o.Prefetch = (ushort)Num("Prefetch", 64);
+                    o.Prefetch = (ushort)Num("Prefetch", 32);
                     o.Heartbeat = TimeSpan.FromSeconds(Num("HeartbeatSeconds", 5));
                 }).UsePostgres(pg);
                 break;

@@ -9,7 +9,7 @@ public sealed class RabbitMqOptions
     public int Partitions { get; set; } = 8;
 
     /// <summary>Unacknowledged deliveries per partition channel. Small, so a hung silo holds little.</summary>
-    public ushort Prefetch { get; set; } = 64;
+    public ushort Prefetch { get; set; } = 32;
 
     /// <summary>AMQP heartbeat; a silent peer is dropped after about two to three of these.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(5);
