@@ -48,6 +48,7 @@ var builder = new SiloBuilder()
         o.Partitions = int.Parse(Arg("--partitions", "4"), CultureInfo.InvariantCulture);
         o.Prefetch = ushort.Parse(Arg("--prefetch", "32"), CultureInfo.InvariantCulture);
         o.Heartbeat = heartbeat;
+        o.Rebalance = Arg("--rebalance", "true") == "true";
     })
     .UsePostgres(Arg("--pg"));
 var services = new ServiceCollection().AddLogging().AddSingleton(new LifecycleLog()).BuildServiceProvider();

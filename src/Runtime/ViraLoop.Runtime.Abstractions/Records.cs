@@ -9,7 +9,8 @@ public sealed record SiloInfo(
     IReadOnlyList<string> Roles,
     DateTimeOffset StartedAt,
     DateTimeOffset HeartbeatAt,
-    SiloStatus Status);
+    SiloStatus Status,
+    IReadOnlyList<string>? GrainTypes = null);
 
 /// <summary>A message that could not be handled after its attempts, kept with the reason.</summary>
 public sealed record DeadLetter(

@@ -21,4 +21,7 @@ public sealed class RabbitMqOptions
     public string QueueType { get; set; } = "classic";
 
     public string ExchangePrefix { get; set; } = "vl";
+
+    /// <summary>Move partitions to the silo rendezvous hashing names for them, so a joining silo takes its share.</summary>
+    public bool Rebalance { get; set; } = true;
 }

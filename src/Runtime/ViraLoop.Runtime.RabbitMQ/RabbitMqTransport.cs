@@ -21,7 +21,8 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
     private readonly ILogger _log = logger ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ResponseMessage>> _pending = new();
     private readonly ConcurrentDictionary<string, Task> _declared = new();
-    private readonly List<(IChannel Channel, string Tag)> _consumers = new();
+    private readonly List<PartitionConsumer> _consumers = new();
+    private IMessageSink? _sink;
     private readonly SemaphoreSlim _topologyLock = new(1, 1);
     private IConnection? _connection;
     private IChannel? _send;
@@ -122,31 +123,42 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
     public async Task StartConsumingAsync(IReadOnlyCollection<GrainInterfaceInfo> hostedTypes, IMessageSink sink, CancellationToken cancellationToken = default)
     {
         _consuming = true;
+        _sink = sink;
         foreach (var type in hostedTypes)
         {
             await EnsureTopologyAsync(type.Name, cancellationToken).ConfigureAwait(false);
             for (int p = 0; p < options.Partitions; p++)
             {
-                var ch = await Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                await ch.BasicQosAsync(0, options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
-                var consumer = new AsyncEventingBasicConsumer(ch);
-                var grainType = type.Name;
-                consumer.ReceivedAsync += (_, ea) =>
-                {
-                    if (!_consuming) return Task.CompletedTask; // stopping: left unacked, requeued when the channel closes
-                    sink.Deliver(ToDelivery(ch, grainType, ea));
-                    return Task.CompletedTask;
-                };
-                var tag = await ch.BasicConsumeAsync(QueueName(type.Name, p), autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
-                lock (_consumers) _consumers.Add((ch, tag));
+                var consumer = await ConsumeAsync(type.Name, p, cancellationToken).ConfigureAwait(false);
+                lock (_consumers) _consumers.Add(consumer);
             }
         }
     }
 
-    private Delivery ToDelivery(IChannel ch, string grainType, BasicDeliverEventArgs ea)
+    /// <summary>Joins the single-active-consumer line of one partition queue on a channel of its own.</summary>
+    private async Task<PartitionConsumer> ConsumeAsync(string grainType, int partition, CancellationToken ct)
+    {
+        var ch = await Connection.CreateChannelAsync(cancellationToken: ct).ConfigureAwait(false);
+        await ch.BasicQosAsync(0, options.Prefetch, global: false, ct).ConfigureAwait(false);
+        var pc = new PartitionConsumer(grainType, partition, ch);
+        var consumer = new AsyncEventingBasicConsumer(ch);
+        consumer.ReceivedAsync += (_, ea) =>
+        {
+            // Stopping or handing over: left unacknowledged, requeued in order when the channel closes.
+            if (!_consuming || pc.HandingOver) return Task.CompletedTask;
+            pc.Dispatched();
+            _sink!.Deliver(ToDelivery(pc, ea));
+            return Task.CompletedTask;
+        };
+        pc.Tag = await ch.BasicConsumeAsync(QueueName(grainType, partition), autoAck: false, consumer, ct).ConfigureAwait(false);
+        return pc;
+    }
+
+    private Delivery ToDelivery(PartitionConsumer pc, BasicDeliverEventArgs ea)
     {
         var props = ea.BasicProperties;
         var h = props.Headers;
+        var grainType = pc.GrainType;
         var envelope = new Envelope
         {
             MessageId = props.MessageId ?? $"{grainType}:{ea.DeliveryTag}:{Guid.NewGuid():N}",
@@ -158,17 +170,17 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
             SenderSilo = Headers.GetString(h, Headers.Sender),
             TraceParent = Headers.GetString(h, Headers.TraceParent),
         };
-        return new Delivery(envelope, this, ch, ea.DeliveryTag, Interlocked.Read(ref _generation), props.ReplyTo, props.CorrelationId);
+        return new Delivery(envelope, this, pc, ea.DeliveryTag, Interlocked.Read(ref _generation), props.ReplyTo, props.CorrelationId);
     }
 
     public async Task StopConsumingAsync(CancellationToken cancellationToken = default)
     {
         _consuming = false;
-        List<(IChannel Channel, string Tag)> consumers;
+        List<PartitionConsumer> consumers;
         lock (_consumers) consumers = _consumers.ToList();
-        foreach (var (ch, tag) in consumers)
+        foreach (var pc in consumers)
         {
-            try { if (ch.IsOpen) await ch.BasicCancelAsync(tag, cancellationToken: cancellationToken).ConfigureAwait(false); }
+            try { if (pc.Channel.IsOpen && pc.Tag is { } tag) await pc.Channel.BasicCancelAsync(tag, cancellationToken: cancellationToken).ConfigureAwait(false); }
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException) { }
         }
     }
@@ -243,9 +255,9 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
     {
         _disposing = true;
         _consuming = false;
-        List<(IChannel Channel, string Tag)> consumers;
+        List<PartitionConsumer> consumers;
         lock (_consumers) { consumers = _consumers.ToList(); _consumers.Clear(); }
-        foreach (var (ch, _) in consumers) await CloseQuietlyAsync(ch).ConfigureAwait(false);
+        foreach (var pc in consumers) await CloseQuietlyAsync(pc.Channel).ConfigureAwait(false);
         foreach (var ch in new[] { _send, _replies, _topology, _streams }) if (ch is not null) await CloseQuietlyAsync(ch).ConfigureAwait(false);
         if (_connection is not null)
         {
@@ -260,23 +272,34 @@ public sealed partial class RabbitMqTransport(RabbitMqOptions options, ILogger? 
         ch.Dispose();
     }
 
-    private sealed class Delivery(Envelope envelope, RabbitMqTransport owner, IChannel channel, ulong tag, long generation, string? replyTo, string? correlationId)
+    private sealed class Delivery(Envelope envelope, RabbitMqTransport owner, PartitionConsumer pc, ulong tag, long generation, string? replyTo, string? correlationId)
         : InboundMessage(envelope)
     {
-        public override bool IsStale => !channel.IsOpen || Interlocked.Read(ref owner._generation) != generation;
+        private int _settled;
+
+        public override string Partition => pc.Name;
+
+        public override bool IsStale => !pc.Channel.IsOpen || Interlocked.Read(ref owner._generation) != generation;
 
         public override async ValueTask AckAsync()
         {
             if (IsStale) return;
-            try { await channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false); }
+            try { await pc.Channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false); }
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException) { /* redelivered elsewhere */ }
+            finally { Settle(); }
         }
 
         public override async ValueTask RequeueAsync()
         {
             if (IsStale) return;
-            try { await channel.BasicNackAsync(tag, multiple: false, requeue: true).ConfigureAwait(false); }
+            try { await pc.Channel.BasicNackAsync(tag, multiple: false, requeue: true).ConfigureAwait(false); }
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException) { /* redelivered elsewhere */ }
+            finally { Settle(); }
+        }
+
+        private void Settle()
+        {
+            if (Interlocked.Exchange(ref _settled, 1) == 0) pc.Settled();
         }
 
         public override ValueTask ReplyAsync(ResponseMessage response) =>

@@ -37,6 +37,8 @@ internal sealed class GrainActivation : IGrainContext
     }
 
     public HostedGrainType Type { get; }
+    /// <summary>The broker partition this activation's messages come from (cluster mode).</summary>
+    public string? Partition { get; set; }
     public GrainId GrainId { get; }
     public DateTimeOffset LastActive { get; private set; }
     public Task Completion => _completion.Task;

@@ -27,10 +27,18 @@ internal sealed class Catalog(Silo silo, IReadOnlyDictionary<string, HostedGrain
         while (true)
         {
             var activation = _activations.GetOrAdd(id, static (gid, a) => new GrainActivation(a.self, a.type, gid, null), (self: this, type));
-            if (activation.TryEnqueue(message)) return;
+            if (activation.TryEnqueue(message))
+            {
+                if (message.Partition is { } p) activation.Partition = p;
+                return;
+            }
             // The activation is deactivating: its successor starts once it has finished.
             var successor = new GrainActivation(this, type, id, activation.Completion);
-            if (_activations.TryUpdate(id, successor, activation) && successor.TryEnqueue(message)) return;
+            if (_activations.TryUpdate(id, successor, activation) && successor.TryEnqueue(message))
+            {
+                if (message.Partition is { } p) successor.Partition = p;
+                return;
+            }
         }
     }
 
@@ -42,6 +50,14 @@ internal sealed class Catalog(Silo silo, IReadOnlyDictionary<string, HostedGrain
 
     public Task DrainAsync() =>
         Task.WhenAll(_activations.Values.Select(a => a.DrainAndDeactivateAsync(DeactivationReason.ShuttingDown)));
+
+    /// <summary>Drops (without writing) every activation last fed from <paramref name="partition"/>: another silo owns it now.</summary>
+    public int AbandonPartition(string partition)
+    {
+        int n = 0;
+        foreach (var a in _activations.Values.Where(a => a.Partition == partition)) { a.Abandon(); n++; }
+        return n;
+    }
 
     public void AbandonAll()
     {

@@ -39,6 +39,12 @@ public sealed class Silo : IAsyncDisposable
             Logger.LogWarning("Silo {Silo} lost its broker connection: dropping {Count} activations", SiloId, _catalog.Count);
             _catalog.AbandonAll();
         };
+        if (_transport is IPartitionBalancer b)
+            b.PartitionReleased += partition =>
+            {
+                var n = _catalog.AbandonPartition(partition);
+                Logger.LogInformation("Silo {Silo} handed partition {Partition} over; dropped {Count} activations", SiloId, partition, n);
+            };
     }
 
     public string SiloId => Options.SiloId;
@@ -61,7 +67,8 @@ public sealed class Silo : IAsyncDisposable
         await Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         await _transport.ConnectAsync(Options, cancellationToken).ConfigureAwait(false);
         var now = Options.TimeProvider.GetUtcNow();
-        await Store.RegisterAsync(new SiloInfo(SiloId, Options.Address, Options.Roles.ToList(), now, now, SiloStatus.Active), cancellationToken).ConfigureAwait(false);
+        await Store.RegisterAsync(new SiloInfo(SiloId, Options.Address, Options.Roles.ToList(), now, now, SiloStatus.Active,
+            _catalog.Hosted.Keys.ToList()), cancellationToken).ConfigureAwait(false);
         _loops.Add(RunPeriodicAsync(Options.HeartbeatInterval, ct => Store.HeartbeatAsync(SiloId, Options.TimeProvider.GetUtcNow(), ct), "heartbeat"));
         _loops.Add(RunPeriodicAsync(Options.ReminderPollInterval, FireDueRemindersAsync, "reminders"));
         _loops.Add(RunPeriodicAsync(Options.CollectionQuantum, _ =>
@@ -71,6 +78,12 @@ public sealed class Silo : IAsyncDisposable
             return Task.CompletedTask;
         }, "idle collection"));
         await _transport.StartConsumingAsync(_catalog.Hosted.Values.Select(h => h.Info).ToList(), _catalog, cancellationToken).ConfigureAwait(false);
+        if (_transport is IPartitionBalancer balancer && _catalog.Hosted.Count > 0)
+            _loops.Add(RunPeriodicAsync(Options.HeartbeatInterval, async ct =>
+            {
+                var live = (await GetSilosAsync(ct).ConfigureAwait(false)).Where(s => s.Status == SiloStatus.Active).ToList();
+                await balancer.RebalanceAsync(live, ct).ConfigureAwait(false);
+            }, "partition rebalancing"));
         Logger.LogInformation("Silo {Silo} started (roles: {Roles}; grain types: {Types})", SiloId,
             string.Join(',', Options.Roles), string.Join(',', _catalog.Hosted.Keys));
     }

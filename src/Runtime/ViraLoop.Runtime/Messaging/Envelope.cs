@@ -38,6 +38,9 @@ public abstract class InboundMessage(Envelope envelope)
 {
     public Envelope Envelope { get; } = envelope;
 
+    /// <summary>The partition the delivery came from ("type/index"), where the transport has partitions.</summary>
+    public virtual string? Partition => null;
+
     /// <summary>True when the delivery can no longer be acknowledged (its channel died): the broker has given it to another silo.</summary>
     public virtual bool IsStale => false;
 

@@ -34,3 +34,15 @@ public interface IMessageTransport : IAsyncDisposable
     /// <summary>Raised when the transport loses its deliveries (connection lost): in-memory activations must be dropped.</summary>
     event Action? OwnershipLost;
 }
+
+/// <summary>
+/// A transport whose partitions can move between silos while they run (cluster mode): each silo keeps the
+/// partitions that rendezvous hashing over the live silos gives it and hands the others over.
+/// </summary>
+public interface IPartitionBalancer
+{
+    Task RebalanceAsync(IReadOnlyList<SiloInfo> liveSilos, CancellationToken cancellationToken = default);
+
+    /// <summary>Raised after a partition was handed to another silo: activations fed from it must be dropped.</summary>
+    event Action<string>? PartitionReleased;
+}

@@ -36,7 +36,7 @@ public abstract class SqlRuntimeStore : IRuntimeStore
             PRIMARY KEY (grain_type, grain_key, name));
         CREATE TABLE IF NOT EXISTS vl_silos (
             silo_id {text} PRIMARY KEY, address {text} NOT NULL, roles {text} NOT NULL,
-            started_ms {bigint} NOT NULL, heartbeat_ms {bigint} NOT NULL, status {text} NOT NULL);
+            started_ms {bigint} NOT NULL, heartbeat_ms {bigint} NOT NULL, status {text} NOT NULL, grain_types {text} NOT NULL DEFAULT '');
         """;
 
     private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
@@ -160,10 +160,10 @@ public abstract class SqlRuntimeStore : IRuntimeStore
         await using var c = await OpenAsync(cancellationToken);
         await c.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO vl_silos (silo_id, address, roles, started_ms, heartbeat_ms, status) VALUES (@id, @addr, @roles, @started, @hb, 'Active')
+            INSERT INTO vl_silos (silo_id, address, roles, started_ms, heartbeat_ms, status, grain_types) VALUES (@id, @addr, @roles, @started, @hb, 'Active', @types)
             ON CONFLICT (silo_id) DO UPDATE SET address=excluded.address, roles=excluded.roles, started_ms=excluded.started_ms,
-                heartbeat_ms=excluded.heartbeat_ms, status='Active'
-            """, new { id = s.SiloId, addr = s.Address, roles = string.Join(',', s.Roles), started = Ms(s.StartedAt), hb = Ms(s.HeartbeatAt) },
+                heartbeat_ms=excluded.heartbeat_ms, status='Active', grain_types=excluded.grain_types
+            """, new { id = s.SiloId, addr = s.Address, roles = string.Join(',', s.Roles), started = Ms(s.StartedAt), hb = Ms(s.HeartbeatAt), types = string.Join(',', s.GrainTypes ?? []) },
             cancellationToken: cancellationToken));
     }
 
@@ -184,14 +184,15 @@ public abstract class SqlRuntimeStore : IRuntimeStore
     public async Task<IReadOnlyList<SiloInfo>> ListAsync(DateTimeOffset now, TimeSpan deadAfter, CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
-        var rows = await c.QueryAsync<(string id, string addr, string roles, long started, long hb, string status)>(new CommandDefinition(
-            "SELECT silo_id, address, roles, started_ms, heartbeat_ms, status FROM vl_silos ORDER BY started_ms",
+        var rows = await c.QueryAsync<(string id, string addr, string roles, long started, long hb, string status, string types)>(new CommandDefinition(
+            "SELECT silo_id, address, roles, started_ms, heartbeat_ms, status, grain_types FROM vl_silos ORDER BY started_ms",
             cancellationToken: cancellationToken));
         return rows.Select(r =>
         {
             var status = Enum.Parse<SiloStatus>(r.status);
             if (status == SiloStatus.Active && now - At(r.hb) > deadAfter) status = SiloStatus.Dead;
-            return new SiloInfo(r.id, r.addr, r.roles.Split(',', StringSplitOptions.RemoveEmptyEntries), At(r.started), At(r.hb), status);
+            return new SiloInfo(r.id, r.addr, r.roles.Split(',', StringSplitOptions.RemoveEmptyEntries), At(r.started), At(r.hb), status,
+                r.types.Split(',', StringSplitOptions.RemoveEmptyEntries));
         }).ToList();
     }
 }
