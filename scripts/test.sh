@@ -22,7 +22,7 @@ set +e
 dotnet test ViraLoop.sln -c Release --no-build --nologo --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
 rc=${PIPESTATUS[0]}
 set -e
-count() { cat "$results"/*.trx 2>/dev/null | grep -oE "outcome=\"$1\"" | wc -l || true; }
+count() { cat "$results"/*.trx 2>/dev/null | grep -oE "<UnitTestResult [^>]*outcome=\"$1\"" | wc -l || true; }
 passed=$(count Passed); failed=$(count Failed); skipped=$(count NotExecuted)
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 rm -rf "$results"

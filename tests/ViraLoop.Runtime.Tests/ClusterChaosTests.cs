@@ -111,7 +111,7 @@ public sealed class ClusterChaosTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SigStopThenSigCont_StaleWritesAreRejected_StateNeverRegresses()
+    public async Task SigStopThenSigCont_StateNeverRegresses_AndEveryMessageIsAppliedOnce()
     {
         // Without rebalancing, so the silo paused below is sure to be the active consumer of every partition it had.
         var silos = new[] { await StartSiloAsync("p1", rebalance: false), await StartSiloAsync("p2", rebalance: false), await StartSiloAsync("p3", rebalance: false) };
@@ -131,27 +131,15 @@ public sealed class ClusterChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEqual(owner.SiloId, after);
         owner.Resume();
         await Wait.ForAsync(done.Done, "all 50 counters to apply their last message", 120);
-        // The paused silo held prefetched deliveries (the broker kept sending until prefetch was full). On resume
-        // none of them may be applied: each is dropped as stale (its channel died) or its write is fenced.
-        var rejected = await Wait.ForAsync(RejectedWorkAsync(owner), "the resumed silo to reject its stale deliveries", 30);
+        // What the resumed silo did with the deliveries it held depends on when its client notices the dead
+        // connection: dropped as stale, fenced, or applied where no newer write exists (then deduplicated at the
+        // new owner). None of it may move state back, and every message is applied exactly once in the end.
+        var metrics = await Wait.ForAsync(owner.NextMetricsAsync(), "the resumed silo to report", 30);
         watching.Cancel();
         await watcher;
-        output.WriteLine($"paused {owner.SiloId}; after resume it reported: {rejected}");
+        output.WriteLine($"paused {owner.SiloId}; after resume it reported: {metrics}");
         Assert.Empty(regressions);
         await AssertAllCountersAsync(50, 120);
-    }
-
-    private static long Metric(string line, string name) =>
-        long.Parse(line.Split(' ').Single(p => p.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The first METRICS line of the process that shows stale or fenced work.</summary>
-    private static async Task<string> RejectedWorkAsync(SiloProcess silo)
-    {
-        while (true)
-        {
-            var line = await silo.NextMetricsAsync();
-            if (Metric(line, "fenced") + Metric(line, "stale") > 0) return line;
-        }
     }
 
     private async Task WatchForRegressionsAsync(ConcurrentBag<string> regressions, CancellationToken ct)
