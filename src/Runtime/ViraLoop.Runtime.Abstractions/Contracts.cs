@@ -76,6 +76,7 @@ public abstract class Grain
         get => _context ?? throw new InvalidOperationException("The grain is not activated by a silo: create grains through IGrainFactory.");
     }
 
+    /// <summary>Binds the activation's context; called by the runtime when it constructs the grain.</summary>
     internal void Attach(IGrainContext context) => _context = context;
 
     public GrainId GrainId => Context.GrainId;
@@ -97,10 +98,4 @@ public abstract class Grain
         Context.UnregisterReminderAsync(name, cancellationToken);
 
     protected void DeactivateOnIdle() => Context.DeactivateOnIdle();
-}
-
-public static class GrainAttach
-{
-    /// <summary>Used by the runtime to bind an activation's context.</summary>
-    public static void AttachContext(Grain grain, IGrainContext context) => grain.Attach(context);
 }

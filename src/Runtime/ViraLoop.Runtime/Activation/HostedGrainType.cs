@@ -47,7 +47,7 @@ internal sealed class HostedGrainType
                 : throw new InvalidOperationException($"{Implementation.Name} needs a {t.Name}, which is not registered in the silo's services."));
         }
         var grain = (Grain)_ctor.Invoke(args);
-        GrainAttach.AttachContext(grain, context);
+        grain.Attach(context);
         return (grain, states);
     }
 }
