@@ -14,6 +14,8 @@ public sealed class VideoPipelineTests(RenderedVideos videos) : IClassFixture<Re
         Assert.Equal("h264", v.GetProperty("codec_name").GetString());
         Assert.Equal("High", v.GetProperty("profile").GetString());
         Assert.Equal("yuv420p", v.GetProperty("pix_fmt").GetString());
+        Assert.Equal("smpte170m", v.GetProperty("color_space").GetString()); // tagged with the matrix the frames were converted with
+        Assert.Equal("tv", v.GetProperty("color_range").GetString());
         Assert.Equal(540, v.GetProperty("width").GetInt32());
         Assert.Equal(960, v.GetProperty("height").GetInt32());
         Assert.Equal("30/1", v.GetProperty("r_frame_rate").GetString());

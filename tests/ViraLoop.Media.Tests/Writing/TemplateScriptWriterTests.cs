@@ -37,6 +37,12 @@ public sealed class TemplateScriptWriterTests
         Assert.All(hooks, h => Assert.Contains("black holes", h, StringComparison.OrdinalIgnoreCase));
     }
 
+    [Theory]
+    [InlineData("Why whales sing", "number", "about why whales sing")]
+    [InlineData("Black holes", "number", "about Black holes")]
+    public void Write_TopicInsideTheHook_ReadsAsASentence(string topic, string hook, string expected) =>
+        Assert.Contains(expected, TemplateScriptWriter.Write(new VideoRequest { Topic = topic, Hook = hook, Seed = 0, DurationSeconds = 20 }).Scenes[0].Narration);
+
     [Fact]
     public void Write_UserText_KeepsEverySentence_AndAddsHookAndCallToAction()
     {

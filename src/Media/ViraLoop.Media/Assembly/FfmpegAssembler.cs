@@ -20,11 +20,13 @@ public static class FfmpegAssembler
         return
         [
             "-hide_banner", "-nostats", "-loglevel", "error", "-y", "-progress", "pipe:1",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{bg.Width}x{bg.Height}", "-r", s.Fps.ToString(inv), "-i", "pipe:0",
-            "-filter_complex", $"[0:v]scale={s.Width}:{s.Height}:flags=bicubic,ass={assFile}:fontsdir={Path.GetDirectoryName(Tools.FontPath)},format=yuv420p[v]",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{bg.Width}x{bg.Height}", "-r", s.Fps.ToString(inv), "-i", "pipe:0",
+            "-filter_complex", $"[0:v]scale={s.Width}:{s.Height}:flags=bicubic,ass={assFile}:fontsdir={Path.GetDirectoryName(Tools.FontPath)}[v]",
             "-map", "[v]",
             "-c:v", "libx264", "-preset", s.Preset, "-crf", s.Crf.ToString(inv), "-profile:v", "high", "-pix_fmt", "yuv420p",
             "-r", s.Fps.ToString(inv), "-g", (s.Fps * 2).ToString(inv),
+            // The frames are converted with the BT.601 matrix (limited range): say so, so players do not guess BT.709.
+            "-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
             "-t", duration.ToString("0.###", inv), output,
         ];
     }
@@ -72,12 +74,12 @@ public static class FfmpegAssembler
     private static async Task WriteFramesAsync(BackgroundRenderer bg, Stream stdin, CancellationToken ct)
     {
         const int batch = 4;
-        var buffers = Enumerable.Range(0, batch).Select(_ => new byte[bg.FrameBytes]).ToArray();
+        var buffers = Enumerable.Range(0, batch).Select(_ => new byte[bg.YuvFrameBytes]).ToArray();
         for (int start = 0; start < bg.FrameCount; start += batch)
         {
             ct.ThrowIfCancellationRequested();
             int n = Math.Min(batch, bg.FrameCount - start);
-            Parallel.For(0, n, i => bg.RenderFrame(start + i, buffers[i]));
+            Parallel.For(0, n, i => bg.RenderFrameYuv420(start + i, buffers[i]));
             for (int i = 0; i < n; i++) await stdin.WriteAsync(buffers[i], ct);
         }
     }

@@ -28,6 +28,43 @@ public sealed class BackgroundRenderer
     public int FrameCount { get; }
     public int FrameBytes => _w * _h * 3;
 
+    /// <summary>Bytes of one planar YUV 4:2:0 frame (what the encoder takes without a colour conversion at full size).</summary>
+    public int YuvFrameBytes => _w * _h * 3 / 2;
+
+    [ThreadStatic] private static byte[]? _scratch;
+
+    /// <summary>
+    /// Renders a frame and converts it to YUV 4:2:0 (BT.601, limited range, as ffmpeg converts RGB by default) at the
+    /// background's small size, so the encoder only scales planes and never converts a full-size RGB frame.
+    /// </summary>
+    public void RenderFrameYuv420(int frame, Span<byte> yuv)
+    {
+        var rgb = _scratch is { } b && b.Length == FrameBytes ? b : _scratch = new byte[FrameBytes];
+        RenderFrame(frame, rgb);
+        int w = _w, h = _h;
+        var yPlane = yuv[..(w * h)];
+        var uPlane = yuv.Slice(w * h, w * h / 4);
+        var vPlane = yuv.Slice(w * h + w * h / 4, w * h / 4);
+        for (int y = 0; y < h; y++)
+        {
+            int o = y * w * 3, yo = y * w;
+            for (int x = 0; x < w; x++, o += 3)
+                yPlane[yo + x] = (byte)((66 * rgb[o] + 129 * rgb[o + 1] + 25 * rgb[o + 2] + 128 >> 8) + 16);
+        }
+        for (int y = 0; y < h / 2; y++)
+        {
+            for (int x = 0; x < w / 2; x++)
+            {
+                int a = (2 * y * w + 2 * x) * 3, c = a + w * 3;
+                int r = rgb[a] + rgb[a + 3] + rgb[c] + rgb[c + 3];
+                int g = rgb[a + 1] + rgb[a + 4] + rgb[c + 1] + rgb[c + 4];
+                int bl = rgb[a + 2] + rgb[a + 5] + rgb[c + 2] + rgb[c + 5];
+                uPlane[y * (w / 2) + x] = (byte)((-38 * r - 74 * g + 112 * bl + 512 >> 10) + 128);
+                vPlane[y * (w / 2) + x] = (byte)((112 * r - 94 * g - 18 * bl + 512 >> 10) + 128);
+            }
+        }
+    }
+
     public void RenderFrame(int frame, Span<byte> rgb)
     {
         double t = frame / _fps;

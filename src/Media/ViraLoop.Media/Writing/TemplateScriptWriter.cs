@@ -57,7 +57,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         }
 
         var hookTemplates = t.Hooks[hookType];
-        var hook = Capitalise(string.Format(CultureInfo.InvariantCulture, hookTemplates[rng.Next(hookTemplates.Length)], topic));
+        var hook = Capitalise(string.Format(CultureInfo.InvariantCulture, hookTemplates[rng.Next(hookTemplates.Length)], InSentence(topic)));
         scenes.Add((SceneKind.Hook, hook, TopicKeywords(topic, t), null));
 
         if (request.Text is { } text)
@@ -152,6 +152,18 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
     }
 
     internal static int Words(string s) => s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+
+    private static readonly HashSet<string> QuestionWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "why", "how", "what", "when", "where", "who", "which", "dlaczego", "jak", "czy", "co", "kiedy", "gdzie", "kto", "czemu",
+    };
+
+    /// <summary>The topic as it reads inside a sentence: "Why whales sing" becomes "why whales sing".</summary>
+    internal static string InSentence(string topic)
+    {
+        var first = topic.Split(' ', 2)[0];
+        return QuestionWords.Contains(first) ? char.ToLowerInvariant(topic[0]) + topic[1..] : topic;
+    }
 
     private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
