@@ -51,13 +51,15 @@ public sealed class CliTests
         File.Delete(file);
     }
 
-    [Fact]
-    public async Task Generate_MissingFfmpeg_ExitsWith3AndSaysHowToInstall()
+    [Theory]
+    [InlineData("VIRALOOP_FFMPEG", "apt-get install -y ffmpeg")]
+    [InlineData("VIRALOOP_ESPEAK", "apt-get install -y espeak-ng")]
+    public async Task Generate_MissingTool_ExitsWith3AndSaysHowToInstall(string variable, string install)
     {
         var (code, _, err) = await RunAsync(["generate", "--topic", "Octopuses", "--out", Path.GetTempPath()],
-            new() { ["VIRALOOP_FFMPEG"] = "/nonexistent/ffmpeg" });
+            new() { [variable] = "/nonexistent/tool" });
         Assert.Equal(3, code);
-        Assert.Contains("apt-get install -y ffmpeg", err);
+        Assert.Contains(install, err);
     }
 
     [Fact]
