@@ -109,7 +109,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
             // 7. Thumbnail from the hook, with the title.
             var thumbPath = Path.Combine(outDir, ThumbnailFile);
-            await ThumbnailAsync(videoPath, thumbPath, script.Title, Math.Min(1.0, duration / 3), work, settings, cancellationToken);
+            await ThumbnailAsync(bg, thumbPath, script.Title, Math.Min(1.0, duration / 3), work, settings, cancellationToken);
             Done("thumbnail");
 
             // 8. Manifest
@@ -191,7 +191,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
         return timed;
     }
 
-    private static async Task ThumbnailAsync(string video, string output, string title, double at, string work, RenderSettings s, CancellationToken ct)
+    /// <summary>
+    /// The thumbnail: the hook's background (rendered again, clean of captions) at full size with the title on a
+    /// box in the middle of the frame.
+    /// </summary>
+    private static async Task ThumbnailAsync(BackgroundRenderer bg, string output, string title, double at, string work, RenderSettings s, CancellationToken ct)
     {
         var ass = $"""
             [Script Info]
@@ -208,8 +212,13 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             Dialogue: 0,0:00:00.00,9:00:00.00,Title,,0,0,0,,{AssWriter.Escape(title)}
             """;
         await File.WriteAllTextAsync(Path.Combine(work, "thumb.ass"), ass, ct);
-        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-ss", at.ToString("0.###", CultureInfo.InvariantCulture), "-i", video,
-            "-frames:v", "1", "-vf", $"ass=thumb.ass:fontsdir={Path.GetDirectoryName(Tools.FontPath)}", "-q:v", "3", output], ct: ct, workingDirectory: work);
+        var frame = new byte[bg.YuvFrameBytes];
+        bg.RenderFrameYuv420((int)(at * s.Fps), frame);
+        await File.WriteAllBytesAsync(Path.Combine(work, "thumb.yuv"), frame, ct);
+        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{bg.Width}x{bg.Height}", "-i", "thumb.yuv", "-frames:v", "1",
+            "-vf", $"scale={s.Width}:{s.Height}:flags=bicubic,ass=thumb.ass:fontsdir={Path.GetDirectoryName(Tools.FontPath)}", "-q:v", "3", output],
+            ct: ct, workingDirectory: work);
         if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the thumbnail: {r.StdErr.Trim()}");
     }
 
