@@ -17,6 +17,10 @@ public sealed record TimedScene(SceneScript Script, double Start, double Duratio
 /// </summary>
 public static class AssWriter
 {
+    /// <summary>The column lists of the [V4+ Styles] and [Events] sections, shared by every ASS document ViraLoop writes.</summary>
+    public const string StyleFormat = "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding";
+    public const string EventFormat = "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text";
+
     private const string White = "&H00FFFFFF";
     private const string Highlight = "&H0000E5FF"; // yellow (ASS colours are &HAABBGGRR)
 
@@ -32,14 +36,14 @@ public static class AssWriter
         sb.AppendLine("ScaledBorderAndShadow: yes");
         sb.AppendLine();
         sb.AppendLine("[V4+ Styles]");
-        sb.AppendLine("Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding");
+        sb.AppendLine(StyleFormat);
         int captionMarginV = 1920 - safe.CaptionBaseline;
         sb.AppendLine($"Style: Caption,DejaVu Sans,80,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,7,0,2,{safe.Left},{safe.Right},{captionMarginV},1");
         sb.AppendLine($"Style: Hook,DejaVu Sans,96,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,8,0,5,{safe.Left},{safe.Right},0,1");
         sb.AppendLine($"Style: Keyword,DejaVu Sans,104,{Highlight},{White},&H00101010,&H80000000,-1,0,0,0,100,100,2,0,1,7,0,8,{safe.Left},{safe.Right},{safe.Top + 40},1");
         sb.AppendLine();
         sb.AppendLine("[Events]");
-        sb.AppendLine("Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text");
+        sb.AppendLine(EventFormat);
         foreach (var s in scenes)
         {
             bool middle = s.Script.Kind != SceneKind.Body;

@@ -204,11 +204,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             PlayResY: 1920
 
             [V4+ Styles]
-            Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+            {AssWriter.StyleFormat}
             Style: Title,DejaVu Sans,110,&H00FFFFFF,&H00FFFFFF,&H00101010,&HA0000000,-1,0,0,0,100,100,0,0,3,18,0,5,140,170,0,1
 
             [Events]
-            Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+            {AssWriter.EventFormat}
             Dialogue: 0,0:00:00.00,9:00:00.00,Title,,0,0,0,,{AssWriter.Escape(title)}
             """;
         await File.WriteAllTextAsync(Path.Combine(work, "thumb.ass"), ass, ct);
