@@ -27,7 +27,7 @@ management.tcp.port = $mgmt
 loopback_users = none
 heartbeat = 5
 CONF
-  echo "[rabbitmq_consistent_hash_exchange,rabbitmq_management]." > "$dir/rmq/enabled_plugins"
+  echo "[rabbitmq_management]." > "$dir/rmq/enabled_plugins"
   cat > "$dir/rmq/env" <<ENV
 export RABBITMQ_NODENAME=$node
 export RABBITMQ_MNESIA_BASE=$dir/rmq/mnesia

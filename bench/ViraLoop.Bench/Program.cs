@@ -1,13 +1,12 @@
 using ViraLoop.Bench;
 
-var what = args.FirstOrDefault() ?? "runtime";
+var what = args.FirstOrDefault() ?? "video";
 switch (what)
 {
-    case "runtime": await RuntimeBench.RunAsync(args); break;
     case "video": await VideoBench.RunAsync(args); break;
     case "frames": FrameBench.Run(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'; known: runtime, video");
+        Console.Error.WriteLine($"unknown benchmark '{what}'; known: video, frames");
         return 2;
 }
 return 0;

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace ViraLoop.Silo.Tests;
 
-/// <summary>The silo host in embedded mode: health, membership and dead-letter endpoints over HTTP.</summary>
+/// <summary>The silo host in embedded mode (one Orleans silo, SQLite state): health, membership, metrics, dashboard over HTTP.</summary>
 public sealed class ClusterEndpointsTests : IClassFixture<ClusterEndpointsTests.Factory>
 {
     private readonly HttpClient _http;
@@ -22,38 +22,46 @@ public sealed class ClusterEndpointsTests : IClassFixture<ClusterEndpointsTests.
             builder.UseSetting("ViraLoop:Mode", "embedded");
             builder.UseSetting("ViraLoop:Database", _db);
             builder.UseSetting("ViraLoop:SiloId", "web-test-silo");
+            builder.UseSetting("ViraLoop:SiloPort", "0");
+            builder.UseSetting("ViraLoop:GatewayPort", "0");
         }
     }
 
     [Fact]
-    public async Task Health_NamesTheSilo()
+    public async Task Health_NamesTheSilo_OnceActive()
     {
-        using var doc = JsonDocument.Parse(await _http.GetStringAsync("/health"));
+        var r = await _http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
         Assert.Equal("web-test-silo", doc.RootElement.GetProperty("silo").GetString());
+        Assert.Equal("Active", doc.RootElement.GetProperty("siloStatus").GetString());
     }
 
     [Fact]
-    public async Task Silos_ListsThisSiloAsActive()
+    public async Task Silos_ListsThisSiloAsActive_AndAsTheGpuSiloOfEmbeddedMode()
     {
         using var doc = JsonDocument.Parse(await _http.GetStringAsync("/v1/cluster/silos"));
-        var silo = doc.RootElement.EnumerateArray().Single(s => s.GetProperty("siloId").GetString() == "web-test-silo");
+        var silo = doc.RootElement.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "web-test-silo");
         Assert.Equal("Active", silo.GetProperty("status").GetString());
+        Assert.Contains("gpu", silo.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("cpu", silo.GetProperty("gpuDevice").GetString());
+        Assert.True(silo.GetProperty("gpuSlots").GetInt32() >= 1);
     }
 
     [Fact]
-    public async Task DeadLetters_BadLimit_IsAProblemDetails400()
+    public async Task Metrics_ArePrometheusText_WithOrleansMeters()
     {
-        var r = await _http.GetAsync("/v1/cluster/dead-letters?limit=0");
-        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
-        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("limit", await r.Content.ReadAsStringAsync());
+        var r = await _http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE orleans_", text);
     }
 
     [Fact]
-    public async Task Queues_InEmbeddedMode_SaysWhatItNeeds()
+    public async Task Dashboard_IsServed()
     {
-        var r = await _http.GetAsync("/v1/cluster/queues");
-        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
-        Assert.Contains("RabbitMqManagement", await r.Content.ReadAsStringAsync());
+        var r = await _http.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Contains("<html", (await r.Content.ReadAsStringAsync()).ToLowerInvariant());
     }
 }

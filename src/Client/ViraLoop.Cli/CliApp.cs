@@ -67,7 +67,7 @@ public static class CliApp
             catch (Exception e) { return Error($"Generation failed: {e.Message}", Failed); }
         });
 
-        var root = new RootCommand("ViraLoop: short vertical videos from a topic") { generate };
+        var root = new RootCommand("ViraLoop: short vertical videos from a topic") { generate, DatabaseCommand() };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -159,5 +159,29 @@ public static class CliApp
     {
         private readonly object _gate = new();
         public void Report(StepProgress value) { lock (_gate) report(value); }
+    }
+
+    /// <summary><c>viraloop db migrate</c>: applies the cluster schema (Orleans membership, grain state, reminders) to PostgreSQL; idempotent.</summary>
+    private static Command DatabaseCommand()
+    {
+        var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string (default: ViraLoop__Postgres or VIRALOOP_POSTGRES)" };
+        var migrate = new Command("migrate", "Create or update ViraLoop's PostgreSQL schema (safe to run again)") { postgres };
+        migrate.SetAction(async (parse, ct) =>
+        {
+            var cs = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("ViraLoop__Postgres") ?? Environment.GetEnvironmentVariable("VIRALOOP_POSTGRES");
+            if (string.IsNullOrWhiteSpace(cs)) return Error("No database: pass --postgres \"Host=…;Username=…;Database=…\" or set ViraLoop__Postgres.", BadInput);
+            try
+            {
+                await ViraLoop.Providers.PostgreSql.PostgresSchema.MigrateAsync(cs, ct);
+                Console.WriteLine("database schema is up to date");
+                return Ok;
+            }
+            catch (ArgumentException e) { return Error($"Bad connection string: {e.Message}", BadInput); }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                return Error($"Could not migrate the database: {e.Message}", Failed);
+            }
+        });
+        return new Command("db", "Database administration") { migrate };
     }
 }

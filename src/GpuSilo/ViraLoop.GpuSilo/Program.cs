@@ -1,8 +1,10 @@
-// The GPU silo: role "gpu", so grain types marked [SiloRole("gpu")] (inference workers) activate only here.
-using Microsoft.Extensions.Hosting;
-using ViraLoop.Runtime.Configuration;
+// The GPU silo: silo metadata role=gpu (with its slots and device, "cpu" when it has no GPU), so grains marked
+// [GpuPlacement] (inference workers) activate here and never on a plain silo. Serves /health and /metrics.
+using ViraLoop.Grains.Placement;
+using ViraLoop.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddConfiguredSilo(builder.Configuration,
-    b => b.AddGrainsFromAssembly(typeof(ViraLoop.Grains.GrainsAssembly).Assembly), "gpu");
-await builder.Build().RunAsync();
+var builder = WebApplication.CreateBuilder(args);
+builder.AddViraLoopSilo(SiloMetadataKeys.GpuRole);
+var app = builder.Build();
+app.MapViraLoopSiloEndpoints();
+app.Run();

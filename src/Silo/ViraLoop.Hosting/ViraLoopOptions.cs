@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ViraLoop.Hosting;
+
+/// <summary>
+/// Every silo and client reads the <c>ViraLoop</c> configuration section (environment: <c>ViraLoop__Name</c>).
+/// Grain code never sees these: it is the same in both modes.
+/// </summary>
+public sealed class ViraLoopOptions
+{
+    public const string Section = "ViraLoop";
+
+    /// <summary><c>embedded</c> (one process, localhost clustering, SQLite) or <c>cluster</c> (PostgreSQL + RabbitMQ).</summary>
+    public string Mode { get; set; } = "embedded";
+
+    /// <summary>The silo's name in membership, logs and dashboards.</summary>
+    public string? SiloId { get; set; }
+
+    /// <summary>Comma list of roles; <c>gpu</c> makes the silo host inference grains.</summary>
+    public string? Roles { get; set; }
+
+    /// <summary>SQLite file for grain state and reminders (embedded).</summary>
+    public string Database { get; set; } = ".viraloop/state.db";
+
+    /// <summary>Npgsql connection string (cluster): membership, grain state, reminders.</summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>AMQP URI (cluster): the persistent stream provider's queues.</summary>
+    public string? RabbitMq { get; set; }
+
+    public string ClusterId { get; set; } = "viraloop";
+    public string ServiceId { get; set; } = "viraloop";
+
+    /// <summary>Silo-to-silo port; 0 picks a free one (embedded and tests).</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port; 0 picks a free one.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at (cluster); default: loopback when the mode is embedded, else the host's first address.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Inference slots a GPU silo offers (concurrent inference activations it wants).</summary>
+    public int GpuSlots { get; set; } = 4;
+
+    /// <summary>The device a GPU silo names: a GPU model, or <c>cpu</c> when it has none.</summary>
+    public string GpuDevice { get; set; } = "cpu";
+
+    /// <summary>RabbitMQ stream queues (cluster); every silo and client must agree.</summary>
+    public int StreamQueues { get; set; } = 8;
+
+    /// <summary>Name prefix of the RabbitMQ stream queues (cluster); one cluster, one prefix.</summary>
+    public string StreamQueuePrefix { get; set; } = "vl-streams";
+
+    /// <summary>Membership probe timeout. With <see cref="MissedProbesLimit"/> 2, a dead silo is declared dead in about 1–2 s on loopback.</summary>
+    public double ProbeTimeoutSeconds { get; set; } = 1;
+
+    public int MissedProbesLimit { get; set; } = 2;
+
+    /// <summary>How long a grain call waits for its answer (silos and clients); calls in flight to a dead silo fail after this.</summary>
+    public double ResponseTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Run under Orleans' Kubernetes hosting (pod name, IP and cluster ids from the pod's environment; dead silos' pods deleted).</summary>
+    public bool Kubernetes { get; set; }
+
+    /// <summary>OTLP/HTTP endpoint for traces and metrics (also <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
+    public string? Otlp { get; set; }
+
+    public bool IsCluster => string.Equals(Mode, "cluster", StringComparison.OrdinalIgnoreCase);
+
+    public IReadOnlyList<string> RoleList => (Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static ViraLoopOptions From(IConfiguration configuration)
+    {
+        var o = new ViraLoopOptions();
+        configuration.GetSection(Section).Bind(o);
+        o.Validate();
+        return o;
+    }
+
+    /// <summary>Throws with a message that says which knob is wrong and how to set it.</summary>
+    public void Validate()
+    {
+        if (!IsCluster && !string.Equals(Mode, "embedded", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"ViraLoop:Mode must be 'embedded' or 'cluster', not '{Mode}'.");
+        if (IsCluster && string.IsNullOrWhiteSpace(Postgres))
+            throw new InvalidOperationException("Cluster mode needs ViraLoop:Postgres (an Npgsql connection string; environment ViraLoop__Postgres).");
+        if (IsCluster && string.IsNullOrWhiteSpace(RabbitMq))
+            throw new InvalidOperationException("Cluster mode needs ViraLoop:RabbitMq (an AMQP URI; environment ViraLoop__RabbitMq).");
+        if (GpuSlots < 1) throw new InvalidOperationException("ViraLoop:GpuSlots must be at least 1.");
+        if (StreamQueues < 1) throw new InvalidOperationException("ViraLoop:StreamQueues must be at least 1.");
+        if (ProbeTimeoutSeconds <= 0 || MissedProbesLimit < 1 || ResponseTimeoutSeconds <= 0)
+            throw new InvalidOperationException("ViraLoop:ProbeTimeoutSeconds, MissedProbesLimit and ResponseTimeoutSeconds must be positive.");
+    }
+}

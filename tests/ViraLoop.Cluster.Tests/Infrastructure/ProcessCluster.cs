@@ -1,0 +1,91 @@
+using System.Globalization;
+using Orleans;
+using Orleans.Runtime;
+using ViraLoop.Client;
+using ViraLoop.Hosting;
+
+namespace ViraLoop.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// A cluster of silo processes on loopback over a fresh PostgreSQL database and its own RabbitMQ queues, with the
+/// membership and timeout settings the tests state: probe timeout 1 s, 2 missed probes, response timeout 5 s.
+/// </summary>
+public sealed class ProcessCluster : IAsyncDisposable
+{
+    public const double ResponseTimeoutSeconds = 5;
+    public const double ProbeTimeoutSeconds = 1;
+    public const int MissedProbes = 2;
+
+    private readonly List<SiloProcess> _silos = new();
+    private readonly List<ViraLoopClient> _clients = new();
+
+    private ProcessCluster(string postgres) => Postgres = postgres;
+
+    public string Postgres { get; }
+    public string ClusterId { get; } = $"c{Guid.NewGuid():N}"[..12];
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    public static async Task<ProcessCluster> CreateAsync() => new(await Servers.CreateDatabaseAsync());
+
+    public ViraLoopOptions Options => new()
+    {
+        Mode = "cluster",
+        Postgres = Postgres,
+        RabbitMq = Servers.RabbitMq,
+        ClusterId = ClusterId,
+        ServiceId = ClusterId,
+        StreamQueuePrefix = ClusterId,
+        ResponseTimeoutSeconds = ResponseTimeoutSeconds,
+        ProbeTimeoutSeconds = ProbeTimeoutSeconds,
+        MissedProbesLimit = MissedProbes,
+    };
+
+    /// <summary>Starts a silo process and waits until it has joined.</summary>
+    public async Task<SiloProcess> StartSiloAsync(string siloId, bool gpu = false, int gpuSlots = 4)
+    {
+        var o = Options;
+        var settings = new Dictionary<string, string>
+        {
+            ["Mode"] = "cluster",
+            ["Postgres"] = o.Postgres!,
+            ["RabbitMq"] = o.RabbitMq!,
+            ["ClusterId"] = o.ClusterId,
+            ["ServiceId"] = o.ServiceId,
+            ["StreamQueuePrefix"] = o.StreamQueuePrefix,
+            ["ResponseTimeoutSeconds"] = o.ResponseTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+            ["ProbeTimeoutSeconds"] = o.ProbeTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+            ["MissedProbesLimit"] = o.MissedProbesLimit.ToString(CultureInfo.InvariantCulture),
+            ["SiloPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["GatewayPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["GpuSlots"] = gpuSlots.ToString(CultureInfo.InvariantCulture),
+        };
+        if (gpu) settings["Role"] = "gpu";
+        var silo = new SiloProcess(siloId, settings);
+        _silos.Add(silo);
+        await silo.WaitReadyAsync();
+        return silo;
+    }
+
+    public async Task<ViraLoopClient> ConnectAsync()
+    {
+        var client = await ViraLoopClient.ConnectAsync(Options);
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>Membership as the cluster's management grain reports it: silo name → status.</summary>
+    public static async Task<Dictionary<string, SiloStatus>> MembershipAsync(ViraLoopClient client)
+    {
+        var hosts = await client.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
+        return hosts.GroupBy(h => h.SiloName).ToDictionary(g => g.Key, g => g.OrderByDescending(h => h.SiloAddress.Generation).First().Status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _clients)
+        {
+            try { await c.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { }
+        }
+        foreach (var s in _silos) await s.DisposeAsync();
+    }
+}

@@ -1,0 +1,103 @@
+using Orleans.Runtime;
+using Orleans.Streams;
+using ViraLoop.Grains.Placement;
+
+namespace ViraLoop.TestGrains;
+
+/// <summary>A persistent counter whose increments carry an operation id, so a caller that retries never applies one twice.</summary>
+[Alias("test.counter")]
+public interface ICounterGrain : IGrainWithStringKey
+{
+    [Alias("add")] Task<long> Add(Guid operation, long amount);
+    [Alias("get")] Task<long> Get();
+    [Alias("silo")] Task<string> Silo();
+}
+
+[GenerateSerializer, Alias("test.counter-state")]
+public sealed class CounterState
+{
+    [Id(0)] public long Value { get; set; }
+    /// <summary>The last operations applied (a caller has at most one in flight per key).</summary>
+    [Id(1)] public List<Guid> Recent { get; set; } = new();
+}
+
+public sealed class CounterGrain([PersistentState("counter")] IPersistentState<CounterState> state, ILocalSiloDetails silo) : Grain, ICounterGrain
+{
+    public async Task<long> Add(Guid operation, long amount)
+    {
+        if (state.State.Recent.Contains(operation)) return state.State.Value;
+        state.State.Value += amount;
+        state.State.Recent.Add(operation);
+        if (state.State.Recent.Count > 16) state.State.Recent.RemoveAt(0);
+        await state.WriteStateAsync();
+        return state.State.Value;
+    }
+
+    public Task<long> Get() => Task.FromResult(state.State.Value);
+    public Task<string> Silo() => Task.FromResult(silo.Name);
+}
+
+/// <summary>Stands for an inference grain: placed only on GPU silos.</summary>
+[Alias("test.inference")]
+public interface IInferenceProbeGrain : IGrainWithIntegerKey
+{
+    [Alias("silo")] Task<string> Silo();
+}
+
+[GpuPlacement]
+public sealed class InferenceProbeGrain(ILocalSiloDetails silo) : Grain, IInferenceProbeGrain
+{
+    public Task<string> Silo() => Task.FromResult(silo.Name);
+}
+
+/// <summary>Registers a durable reminder and counts (persistently) how often it fired.</summary>
+[Alias("test.reminder")]
+public interface IReminderProbeGrain : IGrainWithStringKey
+{
+    [Alias("start")] Task Start(TimeSpan period);
+    [Alias("fired")] Task<int> Fired();
+}
+
+[GenerateSerializer, Alias("test.reminder-state")]
+public sealed class ReminderState
+{
+    [Id(0)] public int Fired { get; set; }
+}
+
+public sealed class ReminderProbeGrain([PersistentState("reminder")] IPersistentState<ReminderState> state) : Grain, IReminderProbeGrain, IRemindable
+{
+    public async Task Start(TimeSpan period) => await this.RegisterOrUpdateReminder("tick", period, period);
+
+    public Task<int> Fired() => Task.FromResult(state.State.Fired);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        state.State.Fired++;
+        await state.WriteStateAsync();
+    }
+}
+
+/// <summary>One numbered event on a test stream.</summary>
+[GenerateSerializer, Immutable, Alias("test.tick")]
+public sealed record Tick([property: Id(0)] string Stream, [property: Id(1)] int Number);
+
+/// <summary>Publishes numbered events to a stream of the progress provider.</summary>
+[Alias("test.publisher")]
+public interface IPublisherGrain : IGrainWithStringKey
+{
+    [Alias("publish")] Task Publish(string stream, int from, int count);
+    [Alias("silo")] Task<string> Silo();
+}
+
+public sealed class PublisherGrain(ILocalSiloDetails silo) : Grain, IPublisherGrain
+{
+    public const string Namespace = "chaos";
+
+    public async Task Publish(string stream, int from, int count)
+    {
+        var s = this.GetStreamProvider("progress").GetStream<Tick>(StreamId.Create(Namespace, stream));
+        for (var i = from; i < from + count; i++) await s.OnNextAsync(new Tick(stream, i));
+    }
+
+    public Task<string> Silo() => Task.FromResult(silo.Name);
+}
