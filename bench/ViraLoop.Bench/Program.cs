@@ -5,8 +5,11 @@ switch (what)
 {
     case "video": await VideoBench.RunAsync(args); break;
     case "frames": FrameBench.Run(); break;
+    case "silo": await BenchSilo.RunAsync(args); break;
+    case "calls-inproc-child": await OrleansBench.InProcessChildAsync(args.SkipWhile(a => a != "--kind").Skip(1).FirstOrDefault() ?? "bare"); break;
+    case var o when o.StartsWith("orleans", StringComparison.Ordinal): await OrleansBench.RunAsync(o, args); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}'; known: video, frames");
+        Console.Error.WriteLine($"unknown benchmark '{what}'; known: video, frames, orleans, orleans-calls, orleans-calls-inproc, orleans-calls-cluster, orleans-storage, orleans-streams, orleans-failover, orleans-start");
         return 2;
 }
 return 0;

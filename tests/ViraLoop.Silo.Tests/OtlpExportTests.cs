@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
+using Xunit;
+
+namespace ViraLoop.Silo.Tests;
+
+/// <summary>With ViraLoop:Otlp set, Orleans' grain-call activities reach an OTLP/HTTP endpoint (a local collector stand-in).</summary>
+public sealed class OtlpExportTests
+{
+    private sealed class Factory(string otlp) : WebApplicationFactory<Program>
+    {
+        private readonly string _db = Path.Combine(Directory.CreateTempSubdirectory("vl-otlp-").FullName, "state.db");
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("ViraLoop:Mode", "embedded");
+            builder.UseSetting("ViraLoop:Database", _db);
+            builder.UseSetting("ViraLoop:SiloPort", "0");
+            builder.UseSetting("ViraLoop:GatewayPort", "0");
+            builder.UseSetting("ViraLoop:Otlp", otlp);
+        }
+    }
+
+    [Fact]
+    public async Task GrainCallTraces_AreExportedOverOtlpHttp()
+    {
+        var port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var traces = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var server = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext ctx;
+                try { ctx = await listener.GetContextAsync(); } catch (Exception) { return; }
+                using var body = new MemoryStream();
+                await ctx.Request.InputStream.CopyToAsync(body);
+                if (ctx.Request.Url!.AbsolutePath == "/v1/traces" && ctx.Request.ContentType == "application/x-protobuf")
+                {
+                    var bytes = body.ToArray();
+                    // Wait for a batch that carries Orleans' own spans (the first may hold only other sources).
+                    if (Encoding.UTF8.GetString(bytes).Contains("Microsoft.Orleans", StringComparison.Ordinal)) traces.TrySetResult(bytes);
+                }
+                ctx.Response.StatusCode = 200;
+                ctx.Response.Close();
+            }
+        });
+
+        await using var factory = new Factory($"http://127.0.0.1:{port}");
+        _ = factory.CreateClient();
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+        for (var i = 0; i < 5; i++) await grains.GetGrain<IManagementGrain>(0).GetHosts();
+
+        var payload = await traces.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var text = Encoding.UTF8.GetString(payload);
+        Assert.Contains("IManagementGrain", text);
+        listener.Stop();
+        await server;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
