@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Runs a benchmark (default: runtime) with throwaway RabbitMQ/PostgreSQL servers on loopback.
-#   scripts/bench.sh runtime [--embedded-messages N --cluster-messages N --calls N]
+# Runs a benchmark (default: orleans) with throwaway RabbitMQ/PostgreSQL servers on loopback.
+#   scripts/bench.sh orleans            all Orleans benchmarks (calls, storage, streams, failover, start)
+#   scripts/bench.sh orleans-calls [--rounds 2] | orleans-calls-inproc | orleans-calls-cluster
+#   scripts/bench.sh orleans-storage | orleans-streams [--streams 32] [--classic] | orleans-failover | orleans-start
 #   scripts/bench.sh video   [--duration 30]
+#   scripts/bench.sh frames
+# Set VIRALOOP_ALT_OUT=/some/dir to build into a separate tree (beside a running build/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh all
+set -- "${1:-orleans}" "${@:2}"
 servers_dir=""
 cleanup() { [[ -n "$servers_dir" ]] && scripts/servers.sh stop "$servers_dir" || true; }
 trap cleanup EXIT
-if [[ "${1:-runtime}" == runtime ]]; then
-  eval "$(scripts/servers.sh start)"
-  servers_dir="$VIRALOOP_SERVERS_DIR"
-fi
+case "$1" in
+  orleans*)
+    eval "$(scripts/servers.sh start)"
+    servers_dir="$VIRALOOP_SERVERS_DIR"
+    ;;
+esac
 dotnet build bench/ViraLoop.Bench -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null
-dotnet bench/ViraLoop.Bench/bin/Release/net10.0/ViraLoop.Bench.dll "$@"
+out="bench/ViraLoop.Bench/bin/Release/net10.0"
+[[ -n "${VIRALOOP_ALT_OUT:-}" ]] && out="$VIRALOOP_ALT_OUT/ViraLoop.Bench/bin/Release/net10.0"
+dotnet "$out/ViraLoop.Bench.dll" "$@"

@@ -31,7 +31,7 @@ start() {
       sleep 0.5
     done
   done
-  echo "silos: http://127.0.0.1:5001 http://127.0.0.1:5002 (gpu) http://127.0.0.1:5003 — dashboard at /dashboard/, logs in $dir"
+  echo "silos: http://127.0.0.1:5001, http://127.0.0.1:5002, GPU silo http://127.0.0.1:5003 — dashboard at /dashboard/, logs in $dir"
   echo "stop:  scripts/cluster.sh stop $dir"
 }
 

@@ -184,7 +184,12 @@ public static class BenchEnv
         ["ViraLoop__GatewayPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
     };
 
-    public static Child StartViraLoopSilo(ViraLoopOptions o, string siloId) => new(siloId, ["silo", "--kind", "viraloop"], SiloEnv(o, siloId));
+    public static Child StartViraLoopSilo(ViraLoopOptions o, string siloId, string? streamQueueType = null)
+    {
+        var env = SiloEnv(o, siloId);
+        if (streamQueueType is not null) env["BENCH_STREAM_QUEUE_TYPE"] = streamQueueType;
+        return new(siloId, ["silo", "--kind", "viraloop"], env);
+    }
 
     public static Child StartBareSilo(string name, int siloPort, int gatewayPort, int? primaryPort) =>
         new(name, ["silo", "--kind", "bare", "--name", name, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
@@ -247,7 +252,15 @@ public static class BenchSilo
         {
             var options = ViraLoopOptions.From(builder.Configuration);
             name = options.SiloId ?? "viraloop";
-            builder.UseOrleans(s => s.UseViraLoop(options));
+            var queueType = Environment.GetEnvironmentVariable("BENCH_STREAM_QUEUE_TYPE");
+            builder.UseOrleans(s =>
+            {
+                s.UseViraLoop(options);
+                // Diagnostic variant only (streams benchmark): another RabbitMQ queue type than UseViraLoop's default.
+                if (queueType is { Length: > 0 })
+                    s.Services.Configure<ViraLoop.Streams.RabbitMQ.RabbitMqStreamOptions>(ProviderNames.Streams,
+                        o => o.QueueType = Enum.Parse<ViraLoop.Streams.RabbitMQ.RabbitMqQueueType>(queueType));
+            });
         }
         var host = builder.Build();
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() => Console.WriteLine($"READY {name}"));

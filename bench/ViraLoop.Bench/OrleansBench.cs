@@ -32,14 +32,19 @@ public static class OrleansBench
                 await CallsInProcessAsync(rounds);
                 await CallsCrossSiloAsync(rounds);
                 await StorageAsync();
-                await StreamsAsync();
+                await StreamsAsync(null, 32);
+                await StreamsAsync(null, 64);
+                await StreamsAsync("Classic", 32);
                 await FailoverAsync();
                 break;
             case "orleans-calls": await CallsInProcessAsync(rounds); await CallsCrossSiloAsync(rounds); break;
-            case "orleans-calls-inproc": await CallsInProcessAsync(rounds); break;
+            case "orleans-calls-inproc": await CallsInProcessAsync(rounds, args.Contains("--diag")); break;
             case "orleans-calls-cluster": await CallsCrossSiloAsync(rounds); break;
             case "orleans-storage": await StorageAsync(); break;
-            case "orleans-streams": await StreamsAsync(); break;
+            case "orleans-streams":
+                await StreamsAsync(null, IntArg(args, "--streams", 32));
+                if (args.Contains("--classic")) await StreamsAsync("Classic", IntArg(args, "--streams", 32));
+                break;
             case "orleans-failover": await FailoverAsync(); break;
             case "orleans-start": await StartTimesAsync(); break;
             default: throw new ArgumentException("unknown orleans benchmark " + what);
@@ -63,6 +68,8 @@ public static class OrleansBench
             var b = Host.CreateApplicationBuilder([]);
             b.Logging.ClearProviders();
             if (kind == "bare") b.UseOrleans(s => s.UseLocalhostClustering(SiloHosting.FreePort(), SiloHosting.FreePort()));
+            // Diagnostic: bare plus the one part of UseViraLoop that sits on every call (activity propagation filters).
+            else if (kind == "bare+activity") b.UseOrleans(s => s.UseLocalhostClustering(SiloHosting.FreePort(), SiloHosting.FreePort()).AddActivityPropagation());
             else b.UseOrleans(s => s.UseViraLoop(new ViraLoopOptions { Mode = "embedded", Database = Path.Combine(dir, "state.db"), SiloPort = 0, GatewayPort = 0, SiloId = "inproc" }));
             using var host = b.Build();
             await host.StartAsync();
@@ -75,22 +82,28 @@ public static class OrleansBench
         finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
     }
 
-    private static async Task CallsInProcessAsync(int rounds)
+    private static async Task CallsInProcessAsync(int rounds, bool diagnostic = false)
     {
         var bare = new List<LoadResult>();
         var ours = new List<LoadResult>();
+        var diag = new List<LoadResult>();
         for (var r = 0; r < rounds; r++)
         {
-            foreach (var kind in new[] { "bare", "viraloop" })
+            foreach (var kind in diagnostic ? new[] { "bare", "viraloop", "bare+activity" } : new[] { "bare", "viraloop" })
             {
                 await using var child = new Child("inproc-" + kind, ["calls-inproc-child", "--kind", kind]);
                 var res = LoadResult.Parse(await child.WaitResultAsync());
-                (kind == "bare" ? bare : ours).Add(res);
+                (kind == "bare" ? bare : kind == "viraloop" ? ours : diag).Add(res);
                 Console.Error.WriteLine($"  in-process {kind}: {N(res.PerSecond)} calls/s p50 {Ms(res.P50Ms)} p99 {Ms(res.P99Ms)}");
             }
         }
         PrintCalls("1a. Grain calls in one process (silo + co-hosted client, 64 callers yielding between calls, echo grain)", bare, ours,
             "old runtime embedded: 0.4–1.3 M msg/s (one-way, no reply)");
+        if (diag.Count > 0)
+        {
+            Console.WriteLine($"Diagnostic, same rounds: bare + AddActivityPropagation() only: {string.Join(", ", diag.Select(x => N(x.PerSecond)))} calls/s, median {N(Load.Median(diag.Select(x => x.PerSecond)))} ({(Load.Median(diag.Select(x => x.PerSecond)) / Load.Median(bare.Select(x => x.PerSecond))).ToString("F2", CultureInfo.InvariantCulture)}× bare).");
+            Console.WriteLine();
+        }
     }
 
     // ---------------------------------------------------------------- 1b: across silo processes -------------------
@@ -191,29 +204,43 @@ public static class OrleansBench
         Console.WriteLine();
         Console.WriteLine("| windows (writes/s) | median writes/s | median p50 | median p99 | vs bare ADO.NET earlier (2.0–2.7k/s) |");
         Console.WriteLine("| --- | --- | --- | --- | --- |");
-        Console.WriteLine($"| {string.Join(", ", windows.Select(x => N(x.PerSecond)))} | {N(m)} | {Ms(Load.Median(windows.Select(x => x.P50Ms)))} | {Ms(Load.Median(windows.Select(x => x.P99Ms)))} | {(m / 2000).ToString("F2", CultureInfo.InvariantCulture)}–{(m / 2700).ToString("F2", CultureInfo.InvariantCulture)}× (target ≥ 0.9×) |");
+        Console.WriteLine($"| {string.Join(", ", windows.Select(x => N(x.PerSecond)))} | {N(m)} | {Ms(Load.Median(windows.Select(x => x.P50Ms)))} | {Ms(Load.Median(windows.Select(x => x.P99Ms)))} | {(m / 2700).ToString("F2", CultureInfo.InvariantCulture)}–{(m / 2000).ToString("F2", CultureInfo.InvariantCulture)}× (target ≥ 0.9×) |");
         Console.WriteLine();
+        Console.WriteLine($"PostgreSQL: {await PgSettingsAsync(o.Postgres!)}.");
         Console.WriteLine($"Three {Measure.TotalSeconds:F0} s windows after a {Warmup.TotalSeconds:F0} s warm-up; each call is one grain call whose grain writes its state (an UPSERT with an etag check).");
         Console.WriteLine();
     }
 
+    private static async Task<string> PgSettingsAsync(string cs)
+    {
+        await using var c = new NpgsqlConnection(cs);
+        await c.OpenAsync();
+        var parts = new List<string> { c.PostgreSqlVersion.ToString() };
+        foreach (var name in new[] { "fsync", "synchronous_commit", "shared_buffers" })
+        {
+            await using var cmd = new NpgsqlCommand($"SHOW {name}", c);
+            parts.Add($"{name}={await cmd.ExecuteScalarAsync()}");
+        }
+        return string.Join(", ", parts);
+    }
+
     // ---------------------------------------------------------------- 3: streams -----------------------------------
 
-    private static async Task StreamsAsync()
+    private static async Task StreamsAsync(string? queueType, int streams)
     {
-        var o = ClusterOptions(await CreateDatabaseAsync(), "streams");
-        await using var a = StartViraLoopSilo(o, "vl-a");
-        await using var b = StartViraLoopSilo(o, "vl-b");
+        var o = ClusterOptions(await CreateDatabaseAsync(), $"streams{(queueType ?? "q").ToLowerInvariant()[0]}{streams}");
+        await using var a = StartViraLoopSilo(o, "vl-a", queueType);
+        await using var b = StartViraLoopSilo(o, "vl-b", queueType);
         await Task.WhenAll(a.WaitReadyAsync(), b.WaitReadyAsync());
         var client = await ConnectViraLoopAsync(o);
         var results = new List<(int Events, double Seconds, int Dups, int Gaps, double PublishSeconds)>();
-        const int streams = 32, perStream = 400;
+        const int perStream = 400;
         try
         {
             var grains = client.Services.GetRequiredService<IClusterClient>();
             await Task.Delay(1000);
-            var pubSilo = await Task.WhenAll(Enumerable.Range(0, 400).Select(async k => (k, silo: await grains.GetGrain<IStreamPublisherGrain>(k).Silo())));
-            var subSilo = await Task.WhenAll(Enumerable.Range(0, 400).Select(async k => (k, silo: await grains.GetGrain<IStreamSubscriberGrain>(k).Silo())));
+            var pubSilo = await Task.WhenAll(Enumerable.Range(0, 600).Select(async k => (k, silo: await grains.GetGrain<IStreamPublisherGrain>(k).Silo())));
+            var subSilo = await Task.WhenAll(Enumerable.Range(0, 600).Select(async k => (k, silo: await grains.GetGrain<IStreamSubscriberGrain>(k).Silo())));
             var pubsBySilo = pubSilo.GroupBy(x => x.silo).ToDictionary(g => g.Key, g => new Queue<int>(g.Select(x => x.k)));
             var subsBySilo = subSilo.GroupBy(x => x.silo).ToDictionary(g => g.Key, g => new Queue<int>(g.Select(x => x.k)));
             if (pubsBySilo.Count < 2 || subsBySilo.Count < 2) throw new InvalidOperationException("grains did not spread over both silos");
@@ -259,13 +286,14 @@ public static class OrleansBench
             }
         }
         finally { await StopAsync(client); }
-        Console.WriteLine($"### 3. Stream events across silos (RabbitMQ provider as UseViraLoop configures it: 8 quorum queues; {streams} streams × {perStream} events; publisher grain on one silo, explicit subscriber grain on the other, half each way)");
+        var variant = queueType is null ? "RabbitMQ provider as UseViraLoop configures it: 8 quorum queues" : $"DIAGNOSTIC: UseViraLoop with the stream queues overridden to {queueType.ToLowerInvariant()}";
+        Console.WriteLine($"### 3. Stream events across silos ({variant}; {streams} streams × {perStream} events; publisher grain on one silo, explicit subscriber grain on the other, half each way)");
         Console.WriteLine();
-        Console.WriteLine("| round | events | publish done | last event delivered | events/s end to end | in order | duplicates |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| round | events | publish done | last event delivered | events/s end to end | mean publish (confirm) wait | in order | duplicates |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         var i2 = 1;
         foreach (var r in results)
-            Console.WriteLine($"| {i2++} | {N(r.Events)} | {S(r.PublishSeconds)} s | {S(r.Seconds)} s | {N(r.Events / r.Seconds)} | {(r.Gaps == 0 ? "yes" : $"NO ({r.Gaps} gaps)")} | {r.Dups} |");
+            Console.WriteLine($"| {i2++} | {N(r.Events)} | {S(r.PublishSeconds)} s | {S(r.Seconds)} s | {N(r.Events / r.Seconds)} | {Ms(r.PublishSeconds * 1000 * streams / r.Events)} | {(r.Gaps == 0 ? "yes" : $"NO ({r.Gaps} gaps)")} | {r.Dups} |");
         Console.WriteLine();
         Console.WriteLine($"Median {N(Load.Median(results.Select(r => r.Events / r.Seconds)))} events/s (target ≥ 5,000/s). Each subscriber checks every event is the next number of its stream (a lower one counts as a duplicate, a higher one as a gap). Publishers publish in calls of 100 events, each OnNextAsync awaiting the broker's confirm.");
         Console.WriteLine();

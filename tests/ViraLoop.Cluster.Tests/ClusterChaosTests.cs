@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Orleans.Runtime;
 using Orleans.Streams;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
 using ViraLoop.Cluster.Tests.Infrastructure;
+using ViraLoop.Streams.RabbitMQ;
 using ViraLoop.TestGrains;
 using Xunit;
 using Xunit.Abstractions;
@@ -202,58 +205,86 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task StreamEvents_FromAGrainOnAnotherSilo_ArriveInOrderWithoutGaps_AcrossKillOfAPullingSilo()
+    public async Task StreamEvents_FromAGrainOnAnotherSilo_ArriveInOrderWithoutGaps_AcrossKillOfThePullingSilo()
     {
         await using var cluster = await ProcessCluster.CreateAsync();
         await cluster.StartSiloAsync("silo-1");
         await cluster.StartSiloAsync("silo-2");
-        var victim = await cluster.StartSiloAsync("gpu-1", gpu: true);
+        await cluster.StartSiloAsync("gpu-1", gpu: true); // the subscribers live here ([GpuPlacement])
         var client = await cluster.ConnectAsync();
 
         const int perStream = 200;
-        var streams = Enumerable.Range(0, 12).Select(i => $"st{i}").ToArray();
-        var received = streams.ToDictionary(s => s, _ => new List<int>());
-        var complete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var done = 0;
-        foreach (var s in streams)
-        {
-            var list = received[s];
-            await client.Streams.GetStream<Tick>(StreamId.Create(PublisherGrain.Namespace, s)).SubscribeAsync((tick, _) =>
-            {
-                lock (list)
-                {
-                    // Redelivery after a crash may repeat events; a subscriber keeps the first of each number.
-                    if (list.Count > 0 && tick.Number <= list[^1]) return Task.CompletedTask;
-                    list.Add(tick.Number);
-                    if (tick.Number == perStream - 1 && Interlocked.Increment(ref done) == streams.Length) complete.TrySetResult();
-                }
-                return Task.CompletedTask;
-            });
-        }
+        var streams = Enumerable.Range(0, 16).Select(i => $"st{i}").ToArray();
+        var mapper = new HashRingBasedStreamQueueMapper(new HashRingStreamQueueMapperOptions { TotalQueueCount = cluster.Options.StreamQueues }, "progress");
+        var queueOf = streams.ToDictionary(s => s, s => new RabbitMqStreamOptions { QueuePrefix = cluster.Options.StreamQueuePrefix }
+            .QueueName("progress", (int)mapper.GetQueueForStream(StreamId.Create(PublisherGrain.Namespace, s)).GetNumericId()));
+
+        // Which silo's pulling agents own which queue: the broker names each consumer's connection after its silo.
+        var consumers = new Dictionary<string, string>();
+        await Wait.UntilAsync(async () => (consumers = await BrokerView.QueueConsumersAsync(cluster.Options.StreamQueuePrefix)).Count == cluster.Options.StreamQueues,
+            "every stream queue to have a pulling agent", TimeSpan.FromMilliseconds(200), 60);
+        // Kill the plain silo that pulls the most of these streams' queues; the publishers live on the other plain silo,
+        // the subscribers ([GpuPlacement]) on gpu-1.
+        var victimName = new[] { "silo-1", "silo-2" }.OrderByDescending(v => streams.Count(s => consumers.GetValueOrDefault(queueOf[s]) == v)).First();
+        var publisherSilo = victimName == "silo-1" ? "silo-2" : "silo-1";
+        var pulledByVictim = streams.Where(s => consumers.GetValueOrDefault(queueOf[s]) == victimName).ToArray();
+        output.WriteLine($"queues pulled: {string.Join(", ", consumers.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"))}");
+        output.WriteLine($"killing {victimName}, which pulls the queues of {pulledByVictim.Length} of the {streams.Length} streams");
+        Assert.NotEmpty(pulledByVictim);
 
         async Task PublishAsync(int from, int to)
         {
             await Task.WhenAll(streams.Select(async s =>
             {
+                var publisher = client.Grains.GetGrain<IPublisherGrain>($"{publisherSilo}/p-{s}");
                 for (var batch = from; batch < to; batch += 20)
                 {
                     while (true)
                     {
-                        try { await client.Grains.GetGrain<IPublisherGrain>("p-" + s).Publish(s, batch, 20); break; }
+                        try { await publisher.Publish(s, batch, 20); break; }
                         catch (Exception) { await Task.Delay(50); } // at-least-once publishing: a retried batch may repeat events
                     }
                 }
             }));
         }
 
+        async Task<bool> AllReceivedAsync(int count)
+        {
+            foreach (var s in streams)
+            {
+                if ((await client.Grains.GetGrain<IStreamSubscriberGrain>(s).Received()).Length < count) return false;
+            }
+            return true;
+        }
+
         await PublishAsync(0, perStream / 2);
-        victim.Kill();
+        await Wait.UntilAsync(() => AllReceivedAsync(perStream / 2), "the first half of every stream", TimeSpan.FromMilliseconds(200), 60);
+        Assert.All(await Task.WhenAll(streams.Select(s => client.Grains.GetGrain<IStreamSubscriberGrain>(s).Silo())), silo => Assert.Equal("gpu-1", silo));
+        Assert.All(await Task.WhenAll(streams.Select(s => client.Grains.GetGrain<IPublisherGrain>($"{publisherSilo}/p-{s}").Silo())), silo => Assert.Equal(publisherSilo, silo));
+
+        cluster.Silos.Single(s => s.SiloId == victimName).Kill();
         await PublishAsync(perStream / 2, perStream);
-        await Wait.ForAsync(complete.Task, "every event of every stream", 90);
+        try
+        {
+            await Wait.UntilAsync(() => AllReceivedAsync(perStream), "every event of every stream", TimeSpan.FromMilliseconds(200), 90);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var s in streams)
+            {
+                var got = await client.Grains.GetGrain<IStreamSubscriberGrain>(s).Received();
+                output.WriteLine($"{s} ({queueOf[s]}, pulled by {consumers.GetValueOrDefault(queueOf[s])}): {got.Length} received, last {(got.Length == 0 ? -1 : got[^1])}");
+            }
+            foreach (var silo in cluster.Silos) output.WriteLine($"--- {silo.SiloId}\n{silo.Output}");
+            output.WriteLine("queues pulled now: " + string.Join(", ", (await BrokerView.QueueConsumersAsync(cluster.Options.StreamQueuePrefix)).OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}")));
+            throw;
+        }
 
         foreach (var s in streams)
         {
-            lock (received[s]) Assert.Equal(Enumerable.Range(0, perStream), received[s]);
+            var subscriber = client.Grains.GetGrain<IStreamSubscriberGrain>(s);
+            Assert.Empty(await subscriber.Gaps());
+            Assert.Equal(Enumerable.Range(0, perStream), await subscriber.Received());
         }
     }
 

@@ -44,7 +44,8 @@ public sealed class EmbeddedModeTests
     [Fact]
     public async Task ProgressStream_DeliversAGrainsEventsInOrder()
     {
-        await using var vl = await ViraLoopClient.StartEmbeddedAsync(NewDatabase());
+        await using var vl = await ViraLoopClient.StartEmbeddedAsync(NewDatabase(),
+            silo => silo.AddPlacementDirector<NamedSiloPlacement, NamedSiloPlacementDirector>());
         var got = new List<int>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await vl.Streams.GetStream<Tick>(StreamId.Create(PublisherGrain.Namespace, "e1")).SubscribeAsync((t, _) =>

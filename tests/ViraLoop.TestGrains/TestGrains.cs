@@ -1,5 +1,8 @@
+using Orleans.Placement;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 using Orleans.Streams;
+using Orleans.Streams.Core;
 using ViraLoop.Grains.Placement;
 
 namespace ViraLoop.TestGrains;
@@ -89,6 +92,7 @@ public interface IPublisherGrain : IGrainWithStringKey
     [Alias("silo")] Task<string> Silo();
 }
 
+[NamedSiloPlacement]
 public sealed class PublisherGrain(ILocalSiloDetails silo) : Grain, IPublisherGrain
 {
     public const string Namespace = "chaos";
@@ -100,4 +104,68 @@ public sealed class PublisherGrain(ILocalSiloDetails silo) : Grain, IPublisherGr
     }
 
     public Task<string> Silo() => Task.FromResult(silo.Name);
+}
+
+/// <summary>
+/// Subscribes implicitly to every stream of the publisher's namespace and keeps (persistently: an activation can be
+/// replaced when the silo holding its directory entry dies) the numbers it received, dropping repeats (redelivery
+/// after a crash) and recording gaps. Placed on the GPU silo so tests know where it lives.
+/// </summary>
+[Alias("test.stream-subscriber")]
+public interface IStreamSubscriberGrain : IGrainWithStringKey
+{
+    [Alias("received")] Task<int[]> Received();
+    [Alias("gaps")] Task<string[]> Gaps();
+    [Alias("silo")] Task<string> Silo();
+}
+
+[GenerateSerializer, Alias("test.stream-subscriber-state")]
+public sealed class SubscriberState
+{
+    [Id(0)] public List<int> Received { get; set; } = new();
+    [Id(1)] public List<string> Gaps { get; set; } = new();
+}
+
+[GpuPlacement, ImplicitStreamSubscription(PublisherGrain.Namespace)]
+public sealed class StreamSubscriberGrain([PersistentState("received")] IPersistentState<SubscriberState> state, ILocalSiloDetails silo)
+    : Grain, IStreamSubscriberGrain, IStreamSubscriptionObserver, IAsyncObserver<Tick>
+{
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => await handleFactory.Create<Tick>().ResumeAsync(this);
+
+    public async Task OnNextAsync(Tick item, StreamSequenceToken? token = null)
+    {
+        var received = state.State.Received;
+        var last = received.Count == 0 ? -1 : received[^1];
+        if (item.Number <= last) return;
+        if (item.Number != last + 1) state.State.Gaps.Add($"{last} -> {item.Number}");
+        received.Add(item.Number);
+        await state.WriteStateAsync();
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+    public Task<int[]> Received() => Task.FromResult(state.State.Received.ToArray());
+    public Task<string[]> Gaps() => Task.FromResult(state.State.Gaps.ToArray());
+    public Task<string> Silo() => Task.FromResult(silo.Name);
+}
+
+/// <summary>Test-only placement: a grain whose key starts with "{silo name}/" activates on that silo (else anywhere).</summary>
+public sealed class NamedSiloPlacement : PlacementStrategy
+{
+    public static readonly NamedSiloPlacement Instance = new();
+}
+
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class NamedSiloPlacementAttribute() : PlacementAttribute(NamedSiloPlacement.Instance);
+
+public sealed class NamedSiloPlacementDirector(IClusterMembershipService membership) : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var silos = context.GetCompatibleSilos(target);
+        var key = target.GrainIdentity.Key.ToString() ?? "";
+        var wanted = key.Contains('/') ? key[..key.IndexOf('/')] : null;
+        var named = silos.FirstOrDefault(s => membership.CurrentSnapshot.Members.TryGetValue(s, out var m) && m.Name == wanted);
+        return Task.FromResult(named ?? silos[Random.Shared.Next(silos.Length)]);
+    }
 }

@@ -16,6 +16,7 @@ builder.UseOrleans(silo =>
 {
     silo.UseViraLoop(options, extraRoles);
     silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+    silo.AddPlacementDirector<ViraLoop.TestGrains.NamedSiloPlacement, ViraLoop.TestGrains.NamedSiloPlacementDirector>();
 });
 var host = builder.Build();
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

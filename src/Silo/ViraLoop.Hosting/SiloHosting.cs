@@ -41,7 +41,8 @@ public static class SiloHosting
         silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = options.ServiceId; });
         var siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
         var gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
-        silo.Configure<SiloOptions>(o => o.SiloName = options.SiloId ?? $"{Environment.MachineName}-{Environment.ProcessId}");
+        var siloName = options.SiloId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        silo.Configure<SiloOptions>(o => o.SiloName = siloName);
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = TimeSpan.FromSeconds(options.ProbeTimeoutSeconds);
@@ -74,12 +75,7 @@ public static class SiloHosting
             silo.AddAdoNetGrainStorageAsDefault(o => { o.Invariant = ProviderNames.AdoInvariant; o.ConnectionString = options.Postgres; });
             silo.AddAdoNetGrainStorage(ProviderNames.PubSubStore, o => { o.Invariant = ProviderNames.AdoInvariant; o.ConnectionString = options.Postgres; });
             silo.UseAdoNetReminderService(o => { o.Invariant = ProviderNames.AdoInvariant; o.ConnectionString = options.Postgres; });
-            silo.AddRabbitMqStreams(ProviderNames.Streams, o =>
-            {
-                o.ConnectionString = options.RabbitMq!;
-                o.QueueCount = options.StreamQueues;
-                o.QueuePrefix = options.StreamQueuePrefix;
-            });
+            silo.AddRabbitMqStreams(ProviderNames.Streams, o => { StreamQueues(o, options); o.ClientName = siloName; });
         }
         else
         {
@@ -120,12 +116,7 @@ public static class SiloHosting
         if (options.IsCluster)
         {
             client.UseAdoNetClustering(o => { o.Invariant = ProviderNames.AdoInvariant; o.ConnectionString = options.Postgres; });
-            client.AddRabbitMqStreams(ProviderNames.Streams, o =>
-            {
-                o.ConnectionString = options.RabbitMq!;
-                o.QueueCount = options.StreamQueues;
-                o.QueuePrefix = options.StreamQueuePrefix;
-            });
+            client.AddRabbitMqStreams(ProviderNames.Streams, o => { StreamQueues(o, options); o.ClientName = $"client-{Environment.MachineName}-{Environment.ProcessId}"; });
         }
         else
         {
@@ -134,6 +125,14 @@ public static class SiloHosting
         }
         client.AddActivityPropagation();
         return client;
+    }
+
+    /// <summary>Silos and clients of one cluster must agree on the stream queues.</summary>
+    private static void StreamQueues(RabbitMqStreamOptions o, ViraLoopOptions options)
+    {
+        o.ConnectionString = options.RabbitMq!;
+        o.QueueCount = options.StreamQueues;
+        o.QueuePrefix = options.StreamQueuePrefix;
     }
 
     private static IPAddress AdvertisedAddress(ViraLoopOptions options)

@@ -184,7 +184,7 @@ public sealed class RabbitMqQueueAdapter : IQueueAdapter, IAsyncDisposable
                 while (_idleChannels.TryTake(out var stale)) _ = DisposeChannelAsync(stale);
                 _ = DisposeConnectionAsync(_connection);
             }
-            _connection = await RabbitMqTopology.ConnectAsync(_options, $"vl-streams-publisher-{Name}-{PublisherId:N}", ct).ConfigureAwait(false);
+            _connection = await RabbitMqTopology.ConnectAsync(_options, $"{_options.ClientName ?? Environment.MachineName}/publisher/{Name}/{PublisherId:N}", ct).ConfigureAwait(false);
             return _connection;
         }
         finally

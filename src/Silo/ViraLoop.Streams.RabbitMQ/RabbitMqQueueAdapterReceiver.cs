@@ -194,7 +194,7 @@ public sealed class RabbitMqQueueAdapterReceiver : IQueueAdapterReceiver
     private async Task ConnectLockedAsync(CancellationToken ct)
     {
         await TearDownLockedAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        var connection = await RabbitMqTopology.ConnectAsync(_options, $"vl-streams-receiver-{QueueName}", ct).ConfigureAwait(false);
+        var connection = await RabbitMqTopology.ConnectAsync(_options, $"{_options.ClientName ?? Environment.MachineName}/receiver/{QueueName}", ct).ConfigureAwait(false);
         try
         {
             var channel = await connection.CreateChannelAsync(cancellationToken: ct).ConfigureAwait(false);

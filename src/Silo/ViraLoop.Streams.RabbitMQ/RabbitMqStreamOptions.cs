@@ -18,6 +18,13 @@ public sealed class RabbitMqStreamOptions
     /// <summary>AMQP URI, e.g. <c>amqp://user:pass@host:5672/vhost</c>. Required.</summary>
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>
+    /// Who this process is (a silo's name): prefixes the connection names the broker shows
+    /// (<c>{ClientName}/receiver/{queue}</c>, <c>{ClientName}/publisher/…</c>), so operators see which silo pulls which queue.
+    /// Default: the machine name.
+    /// </summary>
+    public string? ClientName { get; set; }
+
     /// <summary>Number of RabbitMQ queues (stream partitions) the streams are hashed onto. Default 8.</summary>
     public int QueueCount { get; set; } = 8;
 
@@ -60,7 +67,7 @@ public sealed class RabbitMqStreamOptions
     /// <summary>Pass-through to <c>StreamPullingAgentOptions.StreamInactivityPeriod</c> (silo only); null keeps Orleans' default.</summary>
     public TimeSpan? StreamInactivityPeriod { get; set; }
 
-    internal string QueueName(string providerName, int index) => $"{QueuePrefix}.{providerName}.{index}";
+    public string QueueName(string providerName, int index) => $"{QueuePrefix}.{providerName}.{index}";
 }
 
 internal sealed class RabbitMqStreamOptionsValidator(RabbitMqStreamOptions options, string name) : IConfigurationValidator
