@@ -302,6 +302,10 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
         await cluster.StartSiloAsync("gpu-1", gpu: true);
         var first = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.Grains.GetGrain<IInferenceProbeGrain>(i).Silo()));
         Assert.All(first, s => Assert.Equal("gpu-1", s));
+        // The GPU silo publishes its load: the registry every placement director reads shows the 100 activations.
+        var registry = client.Grains.GetGrain<ViraLoop.Hosting.Placement.IGpuLoadRegistryGrain>(0);
+        await Wait.UntilAsync(async () => (await registry.GetLoads()).Any(l => l.Activations == 100 && l.Slots == 4 && l.Device == "cpu"),
+            "gpu-1 to report its 100 inference activations", TimeSpan.FromMilliseconds(100), 30);
 
         await cluster.StartSiloAsync("gpu-2", gpu: true);
         // Every silo learns of gpu-2 through membership; until then a placement may still pick gpu-1.
@@ -312,6 +316,8 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
         for (var i = 0; i < 20; i++) later.Add(await client.Grains.GetGrain<IInferenceProbeGrain>(5000 + i).Silo());
         output.WriteLine($"after gpu-2 joined: {string.Join(", ", later.GroupBy(s => s).Select(g => $"{g.Key}={g.Count()}"))}");
         Assert.All(later, s => Assert.Equal("gpu-2", s));
+        await Wait.UntilAsync(async () => (await registry.GetLoads()).Length == 2 && (await registry.GetLoads()).Min(l => l.Activations) >= 20,
+            "gpu-2 to report its activations", TimeSpan.FromMilliseconds(100), 30);
     }
 }
 

@@ -31,7 +31,7 @@ public static class SiloHost
     /// <summary>Orleans' meters and activities, exported as Prometheus text (<c>/metrics</c>) and, when configured, OTLP.</summary>
     public static IServiceCollection AddViraLoopTelemetry(this IServiceCollection services, ViraLoopOptions options)
     {
-        var otlp = options.Otlp ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        var otlp = options.OtlpEndpoint;
         services.AddOpenTelemetry()
             .WithMetrics(m =>
             {

@@ -94,7 +94,7 @@ public static class SiloHosting
             metadata[SiloMetadataKeys.GpuDevice] = options.GpuDevice;
         }
         silo.UseSiloMetadata(metadata);
-        silo.AddActivityPropagation();
+        if (options.TracingEnabled) silo.AddActivityPropagation();
         silo.AddPlacementDirector<GpuPlacementStrategy, GpuPlacementDirector>();
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<LocalGpuLoad>();
@@ -123,7 +123,7 @@ public static class SiloHosting
             client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
             client.AddMemoryStreams(ProviderNames.Streams);
         }
-        client.AddActivityPropagation();
+        if (options.TracingEnabled) client.AddActivityPropagation();
         return client;
     }
 

@@ -66,6 +66,17 @@ public sealed class ViraLoopOptions
     /// <summary>OTLP/HTTP endpoint for traces and metrics (also <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
     public string? Otlp { get; set; }
 
+    /// <summary>
+    /// Propagate trace context on every grain call (Orleans' activity propagation). It costs about a quarter of the
+    /// in-process call rate, so by default it is on only when traces go somewhere (<see cref="Otlp"/> is set).
+    /// </summary>
+    public bool? Tracing { get; set; }
+
+    public bool TracingEnabled => Tracing ?? !string.IsNullOrWhiteSpace(OtlpEndpoint);
+
+    /// <summary>The OTLP endpoint from <see cref="Otlp"/> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
+    public string? OtlpEndpoint => Otlp is { Length: > 0 } ? Otlp : Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+
     public bool IsCluster => string.Equals(Mode, "cluster", StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyList<string> RoleList => (Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
