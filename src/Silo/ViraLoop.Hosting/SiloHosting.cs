@@ -91,6 +91,7 @@ public static class SiloHosting
         if (isGpu)
         {
             metadata[SiloMetadataKeys.GpuSlots] = options.GpuSlots.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            options.GpuDevice ??= GpuDetector.Detect() ?? "cpu";
             metadata[SiloMetadataKeys.GpuDevice] = options.GpuDevice;
         }
         silo.UseSiloMetadata(metadata);

@@ -43,8 +43,8 @@ public sealed class ViraLoopOptions
     /// <summary>Inference slots a GPU silo offers (concurrent inference activations it wants).</summary>
     public int GpuSlots { get; set; } = 4;
 
-    /// <summary>The device a GPU silo names: a GPU model, or <c>cpu</c> when it has none.</summary>
-    public string GpuDevice { get; set; } = "cpu";
+    /// <summary>The device a GPU silo names: a GPU model; default what <c>nvidia-smi</c> reports, or <c>cpu</c> when there is no GPU.</summary>
+    public string? GpuDevice { get; set; }
 
     /// <summary>RabbitMQ stream queues (cluster); every silo and client must agree.</summary>
     public int StreamQueues { get; set; } = 8;

@@ -59,7 +59,7 @@ public sealed class LocalGpuLoad(ViraLoopOptions options)
     private readonly SemaphoreSlim _changed = new(0, 1);
 
     public int Slots => options.GpuSlots;
-    public string Device => options.GpuDevice;
+    public string Device => options.GpuDevice ?? "cpu";
     public int Activations => Volatile.Read(ref _activations);
     public long Version => Interlocked.Read(ref _version);
 
