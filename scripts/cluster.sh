@@ -14,7 +14,8 @@ start() {
   dotnet build src/Client/ViraLoop.Cli -c Release -nologo -clp:ErrorsOnly -v:q >&2
   eval "$(scripts/servers.sh start)"
   local dir="$VIRALOOP_SERVERS_DIR"
-  export ViraLoop__Mode=cluster ViraLoop__RabbitMq="$VIRALOOP_RABBITMQ" ViraLoop__Postgres="$VIRALOOP_POSTGRES"
+  trap 'stop "$dir"' ERR
+  export ViraLoop__Mode=cluster ViraLoop__RabbitMq="$VIRALOOP_RABBITMQ" ViraLoop__Postgres="$VIRALOOP_POSTGRES" ViraLoop__AdvertisedAddress=127.0.0.1
   dotnet src/Client/ViraLoop.Cli/bin/Release/net10.0/viraloop.dll db migrate >&2
   local i=0
   for silo in silo-1 silo-2 gpu-1; do
@@ -26,11 +27,19 @@ start() {
     i=$((i + 1))
   done
   for port in 5001 5002 5003; do
+    local up=""
     for _ in $(seq 1 120); do
-      curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+      curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && { up=1; break; }
       sleep 0.5
     done
+    if [[ -z "$up" ]]; then
+      echo "the silo on :$port did not become healthy in 60 s; its log:" >&2
+      tail -20 "$dir"/*.log >&2 || true
+      stop "$dir"
+      exit 1
+    fi
   done
+  trap - ERR
   echo "silos: http://127.0.0.1:5001, http://127.0.0.1:5002, GPU silo http://127.0.0.1:5003 — dashboard at /dashboard/, logs in $dir"
   echo "stop:  scripts/cluster.sh stop $dir"
 }

@@ -10,6 +10,8 @@ if [[ "$want" == media || "$want" == all ]]; then
   need ffprobe ffmpeg
   need espeak-ng espeak-ng
   need fc-list fontconfig
+  need tesseract tesseract-ocr
+  [[ -f /usr/share/tesseract-ocr/5/tessdata/pol.traineddata ]] || pkgs+=(tesseract-ocr-pol)
   [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || pkgs+=(fonts-dejavu-core)
 fi
 if [[ "$want" == servers || "$want" == all ]]; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs missing Debian packages, starts throwaway RabbitMQ and
 # PostgreSQL servers on loopback, builds, runs every test project, stops the servers.
-# The multi-process cluster tests (silo processes killed, paused, restarted) run last and alone,
-# so the membership timings they assert are not measured on a machine busy rendering videos.
+# Tests that kill silos and assert membership timings (the multi-process cluster tests, and the stream
+# provider's in-process clusters) run last, one project at a time, not beside the video renders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -29,16 +29,17 @@ run() {
   set -e
   return "$r"
 }
+serial_projects=(tests/ViraLoop.Streams.Tests/ViraLoop.Streams.Tests.csproj tests/ViraLoop.Cluster.Tests/ViraLoop.Cluster.Tests.csproj)
 parallel_projects=()
 for p in tests/*/*.Tests.csproj; do
-  [[ "$p" == *ViraLoop.Cluster.Tests* ]] || parallel_projects+=("$p")
+  [[ " ${serial_projects[*]} " == *" $p "* ]] || parallel_projects+=("$p")
 done
 echo "[test] unit, provider, media and host tests (in parallel)" >&2
 pids=()
 for p in "${parallel_projects[@]}"; do run "$p" "$@" & pids+=($!); done
 for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
-echo "[test] multi-process cluster tests" >&2
-run tests/ViraLoop.Cluster.Tests/ViraLoop.Cluster.Tests.csproj "$@" || rc=1
+echo "[test] stream provider and multi-process cluster tests (one project at a time)" >&2
+for p in "${serial_projects[@]}"; do run "$p" "$@" || rc=1; done
 
 count() { cat "$results"/*.trx 2>/dev/null | grep -oE "<UnitTestResult [^>]*outcome=\"$1\"" | wc -l || true; }
 passed=$(count Passed); failed=$(count Failed); skipped=$(count NotExecuted)

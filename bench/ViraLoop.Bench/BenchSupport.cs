@@ -168,6 +168,10 @@ public static class BenchEnv
         ClusterId = clusterId,
         ServiceId = clusterId,
         StreamQueuePrefix = clusterId,
+        AdvertisedAddress = "127.0.0.1",
+        ProbeTimeoutSeconds = 1, // loopback: the failover figure is measured with 1 s × 2 missed probes
+        MissedProbesLimit = 2,
+        IAmAliveSeconds = 5,
     };
 
     public static Dictionary<string, string> SiloEnv(ViraLoopOptions o, string siloId) => new()
@@ -179,6 +183,10 @@ public static class BenchEnv
         ["ViraLoop__ClusterId"] = o.ClusterId,
         ["ViraLoop__ServiceId"] = o.ServiceId,
         ["ViraLoop__StreamQueuePrefix"] = o.StreamQueuePrefix,
+        ["ViraLoop__AdvertisedAddress"] = o.AdvertisedAddress ?? "127.0.0.1",
+        ["ViraLoop__ProbeTimeoutSeconds"] = o.ProbeTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+        ["ViraLoop__MissedProbesLimit"] = o.MissedProbesLimit.ToString(CultureInfo.InvariantCulture),
+        ["ViraLoop__IAmAliveSeconds"] = o.IAmAliveSeconds.ToString(CultureInfo.InvariantCulture),
         ["ViraLoop__Database"] = o.Database,
         ["ViraLoop__SiloPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
         ["ViraLoop__GatewayPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),

@@ -368,7 +368,7 @@ public static class OrleansBench
         }
         Console.WriteLine("### 4. Failover: kill -9 of a silo → its grains answer on the other silo (ours, cluster mode, PostgreSQL membership)");
         Console.WriteLine();
-        Console.WriteLine("Membership: ProbeTimeout 1 s, NumMissedProbesLimit 2 (UseViraLoop defaults); response timeout 10 s. Two silos + client process; 32 echo grains ([RandomPlacement]) per repetition, each of the victim's grains called afresh every 50 ms (without waiting for earlier calls).");
+        Console.WriteLine("Membership: ProbeTimeout 1 s, NumMissedProbesLimit 2 (set for loopback; the product default is 2 s × 3); response timeout 10 s. Two silos + client process; 32 echo grains ([RandomPlacement]) per repetition, each of the victim's grains called afresh every 50 ms (without waiting for earlier calls).");
         Console.WriteLine();
         Console.WriteLine("| repetition | victim uptime at kill | victim's grains | declared dead in membership table | first grain answers elsewhere | median grain | all its grains answer (target ≤ 3 s) |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");

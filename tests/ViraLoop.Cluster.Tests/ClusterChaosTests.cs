@@ -21,9 +21,9 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
 {
     /// <summary>
     /// What the membership options promise for new calls to a dead silo's grains to be answered elsewhere: the missed
-    /// probes plus one probe period for the vote to spread, plus 1 s of room for a loaded 2-core machine.
+    /// probes plus one probe period for the vote to spread, plus 2 s of room for a loaded 2-core machine.
     /// </summary>
-    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(ProcessCluster.ProbeTimeoutSeconds * (ProcessCluster.MissedProbes + 1) + 1);
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(ProcessCluster.ProbeTimeoutSeconds * (ProcessCluster.MissedProbes + 1) + 2);
 
     [Fact]
     public async Task KillMinus9_UnderLoad_EveryAcknowledgedIncrementIsThereOnce()
@@ -110,7 +110,7 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
 
         Assert.True(worst <= RecoveryBound, $"the dead silo's grains answered again only after {worst.TotalSeconds:F2} s");
         Assert.Contains(failures, f => f.error == nameof(TimeoutException)); // calls were in flight to the dead silo…
-        Assert.All(failures, f => Assert.True(f.took <= TimeSpan.FromSeconds(ProcessCluster.ResponseTimeoutSeconds + 2),  // …and none waited past the response timeout
+        Assert.All(failures, f => Assert.True(f.took <= TimeSpan.FromSeconds(ProcessCluster.ResponseTimeoutSeconds + 3),  // …and none waited past the response timeout (+ timer slack)
             $"a call failed only after {f.took.TotalSeconds:F2} s (response timeout {ProcessCluster.ResponseTimeoutSeconds} s)"));
         foreach (var key in keys)
         {

@@ -79,6 +79,92 @@ public static partial class MediaProbe
         return boxes;
     }
 
+    /// <summary>The file's audio decoded by ffmpeg to mono float samples at <paramref name="rate"/> Hz.</summary>
+    public static async Task<float[]> DecodeMonoAsync(string file, int rate, string? filter = null)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pcm-{Guid.NewGuid():N}.f32");
+        var args = new List<string> { "-v", "error", "-y", "-i", file, "-vn", "-ac", "1", "-ar", rate.ToString(CultureInfo.InvariantCulture) };
+        if (filter is not null) args.AddRange(["-af", filter]);
+        args.AddRange(["-f", "f32le", path]);
+        var r = await Tools.RunAsync(Tools.Ffmpeg, args);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var bytes = await File.ReadAllBytesAsync(path);
+        File.Delete(path);
+        var samples = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, samples, 0, samples.Length * 4);
+        return samples;
+    }
+
+    /// <summary>An image or video frame decoded by ffmpeg to packed RGB.</summary>
+    public static async Task<(byte[] Rgb, int Width, int Height)> RgbImageAsync(string file, int width, int height)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"img-{Guid.NewGuid():N}.rgb");
+        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-v", "error", "-y", "-i", file, "-frames:v", "1", "-vf", $"scale={width}:{height}",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", path]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var bytes = await File.ReadAllBytesAsync(path);
+        File.Delete(path);
+        return (bytes, width, height);
+    }
+
+    /// <summary>
+    /// Text tesseract reads in one picture: the image (or a video frame at <paramref name="at"/>) goes through the ffmpeg
+    /// filter <paramref name="filter"/> (a crop, a scale) into a PNG, which tesseract reads with the given language pack.
+    /// </summary>
+    public static async Task<string> OcrAsync(string file, string filter, string lang = "eng", double? at = null, int pageSegmentation = 6)
+    {
+        Assert.True(Tools.OnPath("tesseract"), "tesseract is not installed: run scripts/deps.sh media (apt-get install -y tesseract-ocr tesseract-ocr-pol)");
+        var langs = await Tools.RunAsync("tesseract", ["--list-langs"]);
+        Assert.True(langs.StdOut.Split('\n').Any(l => l.Trim() == lang), $"tesseract has no '{lang}' language pack: apt-get install -y tesseract-ocr-{(lang == "eng" ? "eng" : lang)}");
+        var png = Path.Combine(Path.GetTempPath(), $"ocr-{Guid.NewGuid():N}.png");
+        var args = new List<string> { "-v", "error", "-y" };
+        if (at is { } t) args.AddRange(["-ss", t.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(["-i", file, "-frames:v", "1", "-vf", filter, png]);
+        var r = await Tools.RunAsync(Tools.Ffmpeg, args);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var ocr = await Tools.RunAsync("tesseract", [png, "stdout", "-l", lang, "--psm", pageSegmentation.ToString(CultureInfo.InvariantCulture)]);
+        File.Delete(png);
+        Assert.True(ocr.ExitCode == 0, ocr.StdErr);
+        return ocr.StdOut;
+    }
+
+    /// <summary>Words of a text, lower case, letters and digits only (so OCR output and a script compare word by word).</summary>
+    public static List<string> Words(string text) =>
+        WordPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value).ToList();
+
+    /// <summary>The packets of one stream of a file as ffprobe reads them: presentation time, duration (seconds) and size (bytes).</summary>
+    public static async Task<List<(double Pts, double Duration, int Size)>> PacketsAsync(string file, string stream)
+    {
+        var r = await Tools.RunAsync(Tools.Ffprobe, ["-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time,duration_time,size",
+            "-of", "csv=p=0", file]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        return r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split(','))
+            .Select(f => (double.Parse(f[0], CultureInfo.InvariantCulture), double.TryParse(f[1], CultureInfo.InvariantCulture, out var d) ? d : 0, int.Parse(f[2], CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>MD5 of one stream's packets copied out without decoding (identical for identical bitstreams).</summary>
+    public static async Task<string> StreamMd5Async(string file, string map)
+    {
+        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-v", "error", "-i", file, "-map", map, "-c", "copy", "-f", "md5", "-"]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        return r.StdOut.Trim();
+    }
+
+    /// <summary>Codec parameters of each stream (codec, profile, size, rate, and an MD5 of the decoder configuration).</summary>
+    public static async Task<List<string>> CodecParametersAsync(string file)
+    {
+        var r = await Tools.RunAsync(Tools.Ffprobe, ["-v", "error", "-show_data_hash", "md5", "-show_entries",
+            "stream=codec_name,profile,width,height,pix_fmt,sample_rate,channels,extradata_size,extradata_hash", "-of", "compact=p=0", file]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        // A playlist lists its streams once under its program and once on their own: keep each stream once.
+        return r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.Contains("codec_name=")).Select(l => l[l.IndexOf("codec_name=", StringComparison.Ordinal)..]).Distinct().ToList();
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{Nd}]+")]
+    private static partial Regex WordPattern();
+
     [GeneratedRegex(@"I:\s+(-?[\d.]+) LUFS")]
     private static partial Regex IntegratedPattern();
 

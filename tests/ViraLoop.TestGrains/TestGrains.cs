@@ -29,10 +29,21 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
     public async Task<long> Add(Guid operation, long amount)
     {
         if (state.State.Recent.Contains(operation)) return state.State.Value;
+        var before = (state.State.Value, Recent: state.State.Recent.ToList());
         state.State.Value += amount;
         state.State.Recent.Add(operation);
         if (state.State.Recent.Count > 16) state.State.Recent.RemoveAt(0);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored: forget it here too, so the caller's retry applies it rather than finding it "done".
+            (state.State.Value, state.State.Recent) = before;
+            DeactivateOnIdle();
+            throw;
+        }
         return state.State.Value;
     }
 

@@ -41,7 +41,15 @@ public sealed class ViraLoopClient : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(c => c.UseViraLoop(options));
         var host = builder.Build();
-        await host.StartAsync(cancellationToken);
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
         return new ViraLoopClient(host);
     }
 
@@ -68,7 +76,15 @@ public sealed class ViraLoopClient : IAsyncDisposable
             configure?.Invoke(silo);
         });
         var host = builder.Build();
-        await host.StartAsync(cancellationToken);
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
         return new ViraLoopClient(host);
     }
 

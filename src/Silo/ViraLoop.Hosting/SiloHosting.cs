@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
@@ -49,8 +50,8 @@ public static class SiloHosting
             o.NumMissedProbesLimit = options.MissedProbesLimit;
             // A silo joining after the whole cluster died waits for the dead members' IAmAlive rows to go stale
             // (publish period × missed limit: 30 s × 3 by default, so a restarted cluster took 90 s to start).
-            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
-            o.NumMissedTableIAmAliveLimit = 2;
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(options.IAmAliveSeconds);
+            o.NumMissedTableIAmAliveLimit = 3;
         });
         silo.Configure<SiloMessagingOptions>(o =>
         {
@@ -141,16 +142,38 @@ public static class SiloHosting
         if (options.AdvertisedAddress is { Length: > 0 } a)
         {
             if (IPAddress.TryParse(a, out var ip)) return ip;
-            return Dns.GetHostAddresses(a).First(x => x.AddressFamily == AddressFamily.InterNetwork);
+            var resolved = Dns.GetHostAddresses(a);
+            return resolved.FirstOrDefault(x => x.AddressFamily == AddressFamily.InterNetwork) ?? resolved.FirstOrDefault()
+                ?? throw new InvalidOperationException($"ViraLoop:AdvertisedAddress '{a}' does not resolve to an address.");
         }
-        return IPAddress.Loopback;
+        // Silos on several hosts must not all advertise loopback (each would take the others for itself restarted).
+        return NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(u => u.Address)
+            .FirstOrDefault(x => x.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(x))
+            ?? IPAddress.Loopback;
     }
 
-    /// <summary>A port nobody listens on now (for embedded silos and tests).</summary>
+    /// <summary>
+    /// A port nobody listens on now (embedded silos and tests), picked below the kernel's range for outgoing
+    /// connections (32768+), so a client socket opened meanwhile cannot take it before the silo binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var l = new TcpListener(IPAddress.Loopback, port);
+                l.Start();
+                return port;
+            }
+            catch (SocketException) { }
+        }
+        using var any = new TcpListener(IPAddress.Loopback, 0);
+        any.Start();
+        return ((IPEndPoint)any.LocalEndpoint).Port;
     }
 }

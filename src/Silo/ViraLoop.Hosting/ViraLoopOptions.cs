@@ -37,7 +37,10 @@ public sealed class ViraLoopOptions
     /// <summary>Client gateway port; 0 picks a free one.</summary>
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address other silos reach this one at (cluster); default: loopback when the mode is embedded, else the host's first address.</summary>
+    /// <summary>
+    /// The address other silos reach this one at (cluster, outside Kubernetes); default: the host's first non-loopback
+    /// IPv4 address (loopback where it has none). Set it to 127.0.0.1 for a cluster on one machine.
+    /// </summary>
     public string? AdvertisedAddress { get; set; }
 
     /// <summary>Inference slots a GPU silo offers (concurrent inference activations it wants).</summary>
@@ -52,10 +55,19 @@ public sealed class ViraLoopOptions
     /// <summary>Name prefix of the RabbitMQ stream queues (cluster); one cluster, one prefix.</summary>
     public string StreamQueuePrefix { get; set; } = "vl-streams";
 
-    /// <summary>Membership probe timeout. With <see cref="MissedProbesLimit"/> 2, a dead silo is declared dead in about 1–2 s on loopback.</summary>
-    public double ProbeTimeoutSeconds { get; set; } = 1;
+    /// <summary>
+    /// Membership probe timeout. The defaults (2 s × 3 missed probes) declare a dead silo dead in about 3–6 s and ride
+    /// out a GC pause or CPU throttling of a few seconds; on loopback 1 s × 2 detects in about 1 s (the tests' setting).
+    /// </summary>
+    public double ProbeTimeoutSeconds { get; set; } = 2;
 
-    public int MissedProbesLimit { get; set; } = 2;
+    public int MissedProbesLimit { get; set; } = 3;
+
+    /// <summary>
+    /// How often a silo writes its "I am alive" row. A silo that joins after the whole cluster died waits until the dead
+    /// members' rows are 3 periods old (Orleans' default 30 s period made a restarted cluster wait 90 s).
+    /// </summary>
+    public double IAmAliveSeconds { get; set; } = 10;
 
     /// <summary>How long a grain call waits for its answer (silos and clients); calls in flight to a dead silo fail after this.</summary>
     public double ResponseTimeoutSeconds { get; set; } = 10;
@@ -100,7 +112,7 @@ public sealed class ViraLoopOptions
             throw new InvalidOperationException("Cluster mode needs ViraLoop:RabbitMq (an AMQP URI; environment ViraLoop__RabbitMq).");
         if (GpuSlots < 1) throw new InvalidOperationException("ViraLoop:GpuSlots must be at least 1.");
         if (StreamQueues < 1) throw new InvalidOperationException("ViraLoop:StreamQueues must be at least 1.");
-        if (ProbeTimeoutSeconds <= 0 || MissedProbesLimit < 1 || ResponseTimeoutSeconds <= 0)
-            throw new InvalidOperationException("ViraLoop:ProbeTimeoutSeconds, MissedProbesLimit and ResponseTimeoutSeconds must be positive.");
+        if (ProbeTimeoutSeconds <= 0 || MissedProbesLimit < 1 || ResponseTimeoutSeconds <= 0 || IAmAliveSeconds <= 0)
+            throw new InvalidOperationException("ViraLoop:ProbeTimeoutSeconds, MissedProbesLimit, IAmAliveSeconds and ResponseTimeoutSeconds must be positive.");
     }
 }

@@ -32,6 +32,8 @@ public sealed class RabbitMqQueueAdapterReceiver : IQueueAdapterReceiver
     private IConnection? _connection;
     private IChannel? _channel;
     private long _generation;
+    private long _ackedGeneration = -1;
+    private ulong _ackedThrough;                                   // guarded by _gate
     private long _nextSequence = DateTime.UtcNow.Ticks; // grows across receivers of the same queue over time
     private long _nextConnectAttempt;
     private Task? _maintenance;
@@ -123,41 +125,39 @@ public sealed class RabbitMqQueueAdapterReceiver : IQueueAdapterReceiver
     {
         if (messages.Count == 0 || _closed) return;
         var generation = Volatile.Read(ref _generation);
-        var tags = new List<ulong>(messages.Count);
+        var acked = 0;
         ulong maxTag = 0;
-        bool contiguous;
         lock (_outstandingLock)
         {
             foreach (var message in messages)
             {
-                if (message is RabbitMqBatchContainer c && c.Generation == generation && _outstanding.Remove(c.DeliveryTag))
-                {
-                    tags.Add(c.DeliveryTag);
-                    if (c.DeliveryTag > maxTag) maxTag = c.DeliveryTag;
-                }
+                if (message is RabbitMqBatchContainer c && c.Generation == generation && _outstanding.ContainsKey(c.DeliveryTag) && c.DeliveryTag > maxTag)
+                    maxTag = c.DeliveryTag;
             }
-            // One multiple-ack frame is exact when no other unacknowledged delivery lies at or below maxTag.
-            contiguous = _outstanding.Count == 0 || _outstanding.First().Key > maxTag;
+            // The cache takes messages in delivery order and purges the oldest first; what lies at or below the newest
+            // purged tag and is still outstanding is a message whose delivery failed and which the cache dropped: it is
+            // settled too, or it would hold the prefetch window and come back after the next reconnect.
+            while (_outstanding.Count > 0 && _outstanding.First().Key <= maxTag)
+            {
+                _outstanding.Remove(_outstanding.First().Key);
+                acked++;
+            }
         }
-        if (tags.Count == 0) return;
+        if (acked == 0) return;
 
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             var channel = _channel;
             if (channel is not { IsOpen: true } || generation != Volatile.Read(ref _generation)) return;
-            if (contiguous)
-            {
-                await channel.BasicAckAsync(maxTag, multiple: true).ConfigureAwait(false);
-            }
-            else
-            {
-                foreach (var tag in tags) await channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
-            }
+            // Acking a tag at or below one already multiple-acked would close the channel.
+            if (_ackedGeneration == generation && maxTag <= _ackedThrough) return;
+            await channel.BasicAckAsync(maxTag, multiple: true).ConfigureAwait(false);
+            (_ackedGeneration, _ackedThrough) = (generation, maxTag);
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "Acknowledging {Count} deliveries on {Queue} failed; the broker will redeliver them", tags.Count, QueueName);
+            _logger.LogWarning(ex, "Acknowledging {Count} deliveries on {Queue} failed; the broker will redeliver them", acked, QueueName);
         }
         finally
         {
@@ -247,8 +247,9 @@ public sealed class RabbitMqQueueAdapterReceiver : IQueueAdapterReceiver
         }
         catch (Exception ex)
         {
-            // A message that cannot be decoded would be redelivered forever: reject it (dead-lettered if the queue has a DLX).
-            _logger.LogError(ex, "Dropping undecodable message {MessageId} from {Queue}", ea.BasicProperties.MessageId, QueueName);
+            // A message that cannot be decoded would be redelivered forever: reject it to the queue's parking queue.
+            _logger.LogError(ex, "Parking undecodable message {MessageId} from {Queue} in {Parking}", ea.BasicProperties.MessageId, QueueName,
+                RabbitMqTopology.ParkingQueue(QueueName));
             try { await channel.BasicRejectAsync(ea.DeliveryTag, requeue: false).ConfigureAwait(false); } catch { /* channel gone */ }
             return;
         }

@@ -25,13 +25,26 @@ internal static class RabbitMqTopology
         return factory.CreateConnectionAsync(clientName, ct);
     }
 
-    /// <summary>Declares a durable queue; idempotent as long as the arguments do not change.</summary>
-    public static Task DeclareQueueAsync(IChannel channel, string queueName, RabbitMqStreamOptions options, CancellationToken ct)
+    /// <summary>Where a message that cannot be decoded is parked (dead-lettered) instead of being lost.</summary>
+    public static string ParkingQueue(string queueName) => queueName + ".dead";
+
+    /// <summary>
+    /// Declares a durable partition queue (and its parking queue); idempotent as long as the arguments do not change.
+    /// Single active consumer: while a queue moves between silos, the new owner's receiver gets nothing until the old
+    /// one has gone, so its unacknowledged messages come back first and a stream's order holds.
+    /// </summary>
+    public static async Task DeclareQueueAsync(IChannel channel, string queueName, RabbitMqStreamOptions options, CancellationToken ct)
     {
+        var parking = ParkingQueue(queueName);
+        await channel.QueueDeclareAsync(parking, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "classic" }, cancellationToken: ct).ConfigureAwait(false);
         var args = new Dictionary<string, object?>
         {
             ["x-queue-type"] = options.QueueType == RabbitMqQueueType.Quorum ? "quorum" : "classic",
+            ["x-single-active-consumer"] = true,
+            ["x-dead-letter-exchange"] = "",
+            ["x-dead-letter-routing-key"] = parking,
         };
-        return channel.QueueDeclareAsync(queueName, durable: true, exclusive: false, autoDelete: false, arguments: args, cancellationToken: ct);
+        await channel.QueueDeclareAsync(queueName, durable: true, exclusive: false, autoDelete: false, arguments: args, cancellationToken: ct).ConfigureAwait(false);
     }
 }

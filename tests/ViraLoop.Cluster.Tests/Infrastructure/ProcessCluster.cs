@@ -8,7 +8,8 @@ namespace ViraLoop.Cluster.Tests.Infrastructure;
 
 /// <summary>
 /// A cluster of silo processes on loopback over a fresh PostgreSQL database and its own RabbitMQ queues, with the
-/// membership and timeout settings the tests state: probe timeout 1 s, 2 missed probes, response timeout 5 s.
+/// membership and timeout settings the tests state: probe timeout 1 s, 2 missed probes, response timeout 5 s,
+/// IAmAlive every 5 s (so a restarted cluster ignores the dead members' rows after 15 s).
 /// </summary>
 public sealed class ProcessCluster : IAsyncDisposable
 {
@@ -38,6 +39,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         ResponseTimeoutSeconds = ResponseTimeoutSeconds,
         ProbeTimeoutSeconds = ProbeTimeoutSeconds,
         MissedProbesLimit = MissedProbes,
+        IAmAliveSeconds = 5,
+        AdvertisedAddress = "127.0.0.1",
     };
 
     /// <summary>Starts a silo process and waits until it has joined.</summary>
@@ -55,6 +58,8 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["ResponseTimeoutSeconds"] = o.ResponseTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
             ["ProbeTimeoutSeconds"] = o.ProbeTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
             ["MissedProbesLimit"] = o.MissedProbesLimit.ToString(CultureInfo.InvariantCulture),
+            ["IAmAliveSeconds"] = o.IAmAliveSeconds.ToString(CultureInfo.InvariantCulture),
+            ["AdvertisedAddress"] = o.AdvertisedAddress!,
             ["SiloPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
             ["GatewayPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
             ["GpuSlots"] = gpuSlots.ToString(CultureInfo.InvariantCulture),

@@ -23,7 +23,7 @@ public sealed class AudioMixerTests
     }
 
     [Fact]
-    public void Mix_DucksMusicUnderTheVoice_AndHitsTheLoudnessTarget()
+    public async Task Mix_DucksMusicUnderTheVoice_AndHitsTheLoudnessTarget()
     {
         // Voice: a 1 kHz tone from 2 s to 4 s. Music: a steady 110 Hz tone for 6 s.
         var voice = new WavFile(22050, 1, Sine(22050, 2, 1000, 0.3));
@@ -35,9 +35,23 @@ public sealed class AudioMixerTests
         double duckDb = 20 * Math.Log10(musicUnderVoice / musicAlone);
         Assert.True(duckDb < -8, $"music is ducked by only {duckDb:0.0} dB under the voice");
         Assert.True(Level(wav, 2.6, 3.6, 1000) > 3 * musicUnderVoice, "the voice dominates while it speaks");
-        Assert.InRange(stats.FinalLufs, -14.5, -13.5);
-        Assert.True(stats.PeakDbfs <= -1.4, $"peak {stats.PeakDbfs} dBFS");
-        Assert.Equal(6 * 48000 * 2, wav.Samples.Length);
+        // Loudness, peak and length measured on the written file with ffmpeg's EBU R128 meter and ffprobe, not read from the stats.
+        var path = Path.Combine(Path.GetTempPath(), $"mix-{Guid.NewGuid():N}.wav");
+        wav.Write(path);
+        try
+        {
+            var (integrated, truePeak) = await MediaProbe.LoudnessAsync(path);
+            Assert.InRange(integrated, -14.5, -13.5);
+            Assert.True(truePeak <= -1.0, $"true peak {truePeak} dBTP");
+            var probe = await MediaProbe.ProbeAsync(path);
+            var a = MediaProbe.Stream(probe, "audio");
+            Assert.Equal("48000", a.GetProperty("sample_rate").GetString());
+            Assert.Equal(2, a.GetProperty("channels").GetInt32());
+            Assert.Equal(6.0, MediaProbe.Duration(probe), 3);
+            // The mixer's own report agrees with the meter.
+            Assert.InRange(stats.FinalLufs - integrated, -0.5, 0.5);
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]

@@ -83,4 +83,105 @@ public sealed class CliTests
         Assert.InRange(MediaProbe.Duration(probe), 4.5, 5.5);
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public async Task Generate_EncoderFails_ExitsWith1WithTheToolsMessage()
+    {
+        // A real failure that is not the user's input: ffmpeg is installed but cannot encode (here: a build without libx264).
+        var dir = Directory.CreateTempSubdirectory("vl-cli-").FullName;
+        var ffmpeg = Path.Combine(dir, "ffmpeg");
+        await File.WriteAllTextAsync(ffmpeg, "#!/bin/sh\necho \"Unknown encoder 'libx264'\" >&2\nexit 1\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(ffmpeg, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var (code, _, err) = await RunAsync(["generate", "--topic", "Octopuses", "--duration", "5", "--preview", "--json", "--out", Path.Combine(dir, "out")],
+                new() { ["VIRALOOP_FFMPEG"] = ffmpeg });
+            Assert.Equal(1, code);
+            Assert.Contains("Generation failed", err);
+            Assert.Contains("Unknown encoder 'libx264'", err);
+            Assert.DoesNotContain("   at ", err);
+            Assert.False(File.Exists(Path.Combine(dir, "out", "video.mp4")), "no video is left behind by a failed run");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task Generate_TextFile_KeepsEverySentenceInTheScenesAndCaptions()
+    {
+        var dir = Directory.CreateTempSubdirectory("vl-cli-").FullName;
+        string[] sentences = ["Octopuses have three hearts.", "Their blood is blue.", "Each arm can taste what it touches."];
+        var textFile = Path.Combine(dir, "facts.txt");
+        await File.WriteAllTextAsync(textFile, $"- {sentences[0]}\n- {sentences[1]}\n\n{sentences[2]}\n");
+        try
+        {
+            var (code, _, err) = await RunAsync(["generate", "--topic", "Octopus facts", "--text", textFile, "--duration", "12", "--preview", "--json", "--seed", "2",
+                "--out", Path.Combine(dir, "out")]);
+            Assert.True(code == 0, err);
+            using var m = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "out", "manifest.json")));
+            var scenes = m.RootElement.GetProperty("scenes").EnumerateArray().ToList();
+            var narration = string.Join(" ", scenes.Select(s => s.GetProperty("narration").GetString()));
+            var spoken = scenes.SelectMany(s => s.GetProperty("words").EnumerateArray().Select(w => w.GetProperty("word").GetString()!)).ToList();
+            var ass = await File.ReadAllTextAsync(Path.Combine(dir, "out", "captions.ass"));
+            var captionWords = Pipeline.VideoPipelineTests.CaptionLines(ass).SelectMany(c => MediaProbe.Words(c.Text)).ToHashSet();
+            foreach (var sentence in sentences)
+            {
+                Assert.Contains(sentence, narration);
+                // Every word of it is timed by the voice and shown in a caption line.
+                Assert.All(MediaProbe.Words(sentence), w => Assert.Contains(w, captionWords));
+                Assert.Contains(MediaProbe.Words(sentence), w => spoken.Any(s => MediaProbe.Words(s).Contains(w)));
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task Generate_SceneList_GivesTheScenesAndDurationsAsGiven()
+    {
+        var dir = Directory.CreateTempSubdirectory("vl-cli-").FullName;
+        var scenesFile = Path.Combine(dir, "scenes.json");
+        await File.WriteAllTextAsync(scenesFile, """
+            [
+              {"text": "Coffee wakes you up.", "keywords": ["coffee"], "duration": 2.5},
+              {"text": "Beans are seeds.", "keywords": ["beans"], "duration": 3},
+              {"text": "Follow for more.", "duration": 2}
+            ]
+            """);
+        try
+        {
+            var (code, _, err) = await RunAsync(["generate", "--topic", "Coffee", "--scenes", scenesFile, "--preview", "--json", "--out", Path.Combine(dir, "out")]);
+            Assert.True(code == 0, err);
+            using var m = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "out", "manifest.json")));
+            var scenes = m.RootElement.GetProperty("scenes").EnumerateArray().ToList();
+            Assert.Equal(["Coffee wakes you up.", "Beans are seeds.", "Follow for more."], scenes.Select(s => s.GetProperty("narration").GetString()));
+            Assert.Equal(["COFFEE", "BEANS"], scenes.Take(2).Select(s => s.GetProperty("keywords")[0].GetString()));
+            double[] given = [2.5, 3, 2];
+            for (int i = 0; i < 3; i++)
+            {
+                double d = scenes[i].GetProperty("end").GetDouble() - scenes[i].GetProperty("start").GetDouble();
+                Assert.True(Math.Abs(d - given[i]) <= 0.05, $"scene {i + 1} lasts {d:0.00} s, {given[i]} s was given");
+            }
+            // The video on disk is as long as the scenes together.
+            var probe = await MediaProbe.ProbeAsync(Path.Combine(dir, "out", "video.mp4"));
+            Assert.InRange(MediaProbe.Duration(probe), 7.5 - 0.1, 7.5 + 0.1);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task Generate_MalformedSceneList_ExitsWith2NamingTheFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("vl-cli-").FullName;
+        var scenesFile = Path.Combine(dir, "broken-scenes.json");
+        await File.WriteAllTextAsync(scenesFile, """[{"text": "Coffee wakes you up.", "duration": 2.5},""");
+        try
+        {
+            var (code, _, err) = await RunAsync(["generate", "--topic", "Coffee", "--scenes", scenesFile, "--preview", "--out", Path.Combine(dir, "out")]);
+            Assert.Equal(2, code);
+            Assert.Contains(scenesFile, err);
+            Assert.Contains("not valid JSON", err);
+            Assert.DoesNotContain("   at ", err);
+            Assert.False(Directory.Exists(Path.Combine(dir, "out")), "nothing is written for bad input");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

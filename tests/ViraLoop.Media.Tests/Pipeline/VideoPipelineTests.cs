@@ -1,9 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace ViraLoop.Media.Tests.Pipeline;
 
-/// <summary>End-to-end: a topic in, an MP4 out, inspected with ffprobe, ffmpeg's scanners and raw frames.</summary>
-public sealed class VideoPipelineTests(RenderedVideos videos) : IClassFixture<RenderedVideos>
+/// <summary>End-to-end: a topic in, an MP4 out, inspected with ffprobe, ffmpeg's scanners, raw frames and OCR.</summary>
+[Collection(RenderedVideosCollection.Name)]
+public sealed class VideoPipelineTests(RenderedVideos videos)
 {
     [Fact]
     public async Task Video_HasH264AndAac_AtPreviewSize_AndRequestedDuration()
@@ -87,13 +89,51 @@ public sealed class VideoPipelineTests(RenderedVideos videos) : IClassFixture<Re
         Assert.Equal("pl", manifest.GetProperty("script").GetProperty("language").GetString());
         var scenes = manifest.GetProperty("scenes").EnumerateArray().ToList();
         Assert.All(scenes, s => Assert.Equal("pl", s.GetProperty("voice").GetString()));
-        var captions = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(videos.Polish.VideoPath)!, "captions.ass"));
-        Assert.Contains(captions, c => "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ".Contains(c));
+
+        // The caption lines themselves (not the title in the header) carry the narration's Polish words, diacritics intact.
+        var ass = await File.ReadAllTextAsync(Path.Combine(RenderedVideos.Dir(videos.Polish), "captions.ass"));
+        var captions = CaptionLines(ass).Where(c => c.Style is "Caption" or "Hook").ToList();
+        Assert.NotEmpty(captions);
+        var captionWords = captions.SelectMany(c => MediaProbe.Words(c.Text)).ToHashSet();
+        var narrationWords = scenes.SelectMany(s => MediaProbe.Words(s.GetProperty("narration").GetString()!)).ToHashSet();
+        var polish = narrationWords.Where(HasPolishLetter).ToList();
+        Assert.True(polish.Count >= 3, $"the Polish narration has too few words with Polish letters: {string.Join(", ", polish)}");
+        foreach (var w in polish) Assert.Contains(w, captionWords);
+
         // The caption font really has every Polish letter (fontconfig reads the font's own character map).
         var fc = await Tools.RunAsync("fc-list", [":charset=0105 0107 0119 0142 0144 00f3 015b 017a 017c 0141 017b", "file"]);
         Assert.Contains(Tools.FontPath, fc.StdOut);
+
+        // And the burned-in caption reads back as Polish: OCR (tesseract -l pol) of the band the caption is in, mid-line.
+        var line = captions.First(c => MediaProbe.Words(c.Text).Count(HasPolishLetter) >= 2 && c.End - c.Start >= 0.3);
+        double at = (line.Start + line.End) / 2;
+        // Hook and call-to-action captions sit in the middle of the frame, body captions in the lower safe band (preview 540×960).
+        string band = line.Style == "Hook" ? "crop=540:240:0:360" : "crop=540:180:0:560";
+        var read = MediaProbe.Words(await MediaProbe.OcrAsync(videos.Polish.VideoPath, $"{band},scale=iw*2:ih*2", "pol", at));
+        var expected = MediaProbe.Words(line.Text);
+        var found = expected.Where(read.Contains).ToList();
+        // Tolerance: OCR of a video frame may miss a word; at least half of the line, and at least one word with a Polish letter, exactly.
+        Assert.True(found.Count * 2 >= expected.Count && found.Any(HasPolishLetter),
+            $"OCR at {at:0.00} s read [{string.Join(' ', read)}], expected [{string.Join(' ', expected)}]");
+
         var (integrated, _) = await MediaProbe.LoudnessAsync(videos.Polish.VideoPath);
         Assert.True(integrated > -20, $"the Polish video is too quiet: {integrated} LUFS");
+    }
+
+    private static bool HasPolishLetter(string word) => word.Any(c => "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ".Contains(c));
+
+    /// <summary>The Dialogue lines of an ASS file: times, style and the text without override tags.</summary>
+    internal static List<(double Start, double End, string Style, string Text)> CaptionLines(string ass) =>
+        ass.Split('\n').Where(l => l.StartsWith("Dialogue:", StringComparison.Ordinal)).Select(l =>
+        {
+            var f = l["Dialogue:".Length..].Split(',', 10);
+            return (AssTime(f[1]), AssTime(f[2]), f[3].Trim(), Regex.Replace(f[9], @"\{[^}]*\}", "").Trim());
+        }).ToList();
+
+    private static double AssTime(string t)
+    {
+        var p = t.Trim().Split(':');
+        return int.Parse(p[0]) * 3600 + int.Parse(p[1]) * 60 + double.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -107,13 +147,38 @@ public sealed class VideoPipelineTests(RenderedVideos videos) : IClassFixture<Re
         Assert.All(manifest.GetProperty("scenes").EnumerateArray(), s => Assert.Equal("geometric", s.GetProperty("style").GetString()));
     }
 
-    [Fact]
-    public async Task Thumbnail_AndManifest_AreWrittenBesideTheVideo()
+    [Theory]
+    [InlineData("en", "eng")]
+    [InlineData("pl", "pol")]
+    public async Task Thumbnail_ShowsAPicture_AndTheTitle_ReadableByOcr(string which, string ocrLang)
     {
-        var thumb = await MediaProbe.ProbeAsync(videos.English.ThumbnailPath);
+        var video = which == "pl" ? videos.Polish : videos.English;
+        var thumb = await MediaProbe.ProbeAsync(video.ThumbnailPath);
         var img = MediaProbe.Stream(thumb, "video");
         Assert.Equal("mjpeg", img.GetProperty("codec_name").GetString());
         Assert.Equal(540, img.GetProperty("width").GetInt32());
+        Assert.Equal(960, img.GetProperty("height").GetInt32());
+
+        // Not a flat frame: the luma spreads out and there are many colours (a black or single-colour card fails both).
+        var (rgb, w, h) = await MediaProbe.RgbImageAsync(video.ThumbnailPath, 270, 480);
+        var luma = Enumerable.Range(0, w * h).Select(i => 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]).ToArray();
+        double mean = luma.Average(), sd = Math.Sqrt(luma.Average(y => (y - mean) * (y - mean)));
+        int colours = Enumerable.Range(0, w * h).Select(i => (rgb[3 * i] >> 3) << 10 | (rgb[3 * i + 1] >> 3) << 5 | rgb[3 * i + 2] >> 3).Distinct().Count();
+        Assert.True(sd > 15, $"the thumbnail is nearly uniform: luma standard deviation {sd:0.0}");
+        Assert.True(colours > 100, $"the thumbnail has only {colours} distinct colours (5 bits a channel)");
+        Assert.InRange(mean, 20, 235); // neither a black nor a white card
+
+        // The title is on it and readable: tesseract finds most of its words (tolerance: one word in four may be misread).
+        var title = RenderedVideos.Manifest(video).GetProperty("script").GetProperty("title").GetString()!;
+        var read = MediaProbe.Words(await MediaProbe.OcrAsync(video.ThumbnailPath, "scale=iw*2:ih*2", ocrLang, pageSegmentation: 3));
+        var expected = MediaProbe.Words(title);
+        int found = expected.Count(read.Contains);
+        Assert.True(found >= Math.Ceiling(expected.Count * 0.75), $"OCR read [{string.Join(' ', read)}] on the thumbnail; title is \"{title}\" ({found}/{expected.Count} words)");
+    }
+
+    [Fact]
+    public void Manifest_IsWrittenBesideTheVideo()
+    {
         var m = RenderedVideos.Manifest(videos.English);
         Assert.Contains("ffmpeg version", m.GetProperty("tools").GetProperty("ffmpeg").GetString());
         Assert.Contains("eSpeak", m.GetProperty("tools").GetProperty("espeak").GetString());
@@ -133,16 +198,52 @@ public sealed class VideoPipelineTests(RenderedVideos videos) : IClassFixture<Re
     [Fact]
     public async Task Hls_PlaylistPlaysTheSameVideo_FromCopiedSegments()
     {
-        var dir = Path.GetDirectoryName(videos.English.VideoPath)!;
-        var playlist = Path.Combine(dir, "hls", "index.m3u8");
+        var dir = Path.Combine(RenderedVideos.Dir(videos.English), "hls");
+        var playlist = Path.Combine(dir, "index.m3u8");
         var text = await File.ReadAllTextAsync(playlist);
         Assert.Contains("#EXT-X-PLAYLIST-TYPE:VOD", text);
         Assert.Contains("#EXT-X-MAP:URI=\"init.mp4\"", text);
         Assert.Contains("#EXT-X-ENDLIST", text);
-        var probe = await MediaProbe.ProbeAsync(playlist);
-        Assert.Equal("h264", MediaProbe.Stream(probe, "video").GetProperty("codec_name").GetString());
-        Assert.Equal("aac", MediaProbe.Stream(probe, "audio").GetProperty("codec_name").GetString());
-        Assert.InRange(MediaProbe.Duration(probe), 8 * 0.9, 8 * 1.1);
+        Assert.Contains("#EXT-X-TARGETDURATION:4", text);
+
+        // The segment list: each #EXTINF duration and the .m4s file it belongs to.
+        var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var segments = lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("#EXTINF:", StringComparison.Ordinal))
+            .Select(x => (Extinf: double.Parse(x.l[8..].TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture), File: lines[x.i + 1]))
+            .ToList();
+        Assert.True(segments.Count >= 2, $"an 8 s video in 4 s segments has at least 2 segments:\n{text}");
+        Assert.All(segments, s => Assert.EndsWith(".m4s", s.File));
+
+        // fMP4: the init segment holds the codec set-up and no media; each .m4s is a movie fragment.
+        var init = MediaProbe.TopLevelBoxes(Path.Combine(dir, "init.mp4"));
+        Assert.Equal("ftyp", init[0]);
+        Assert.Contains("moov", init);
+        Assert.DoesNotContain("mdat", init);
+        var initBytes = await File.ReadAllBytesAsync(Path.Combine(dir, "init.mp4"));
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var (extinf, file) = segments[i];
+            var boxes = MediaProbe.TopLevelBoxes(Path.Combine(dir, file));
+            Assert.Contains("moof", boxes);
+            Assert.Contains("mdat", boxes);
+            // 4 s segments (the keyframe interval is 2 s, so cuts land on 4 s); the last one holds what is left.
+            if (i < segments.Count - 1) Assert.InRange(extinf, 3.9, 4.1);
+            else Assert.InRange(extinf, 0.2, 4.1);
+            // The segment's own length as ffprobe measures it (init + fragment form a playable file): within 0.1 s of #EXTINF.
+            var joined = Path.Combine(Path.GetTempPath(), $"seg-{Guid.NewGuid():N}.mp4");
+            await File.WriteAllBytesAsync(joined, [.. initBytes, .. await File.ReadAllBytesAsync(Path.Combine(dir, file))]);
+            var packets = await MediaProbe.PacketsAsync(joined, "v:0");
+            File.Delete(joined);
+            double measured = packets.Max(p => p.Pts + p.Duration) - packets.Min(p => p.Pts);
+            Assert.True(Math.Abs(measured - extinf) <= 0.1, $"{file}: #EXTINF {extinf:0.000} s, ffprobe measures {measured:0.000} s");
+        }
+        var mp4 = await MediaProbe.ProbeAsync(videos.English.VideoPath);
+        Assert.InRange(segments.Sum(s => s.Extinf), MediaProbe.Duration(mp4) - 0.1, MediaProbe.Duration(mp4) + 0.1);
+
+        // Copied, not re-encoded: same codec parameters (decoder configuration MD5 included) and bit-identical streams.
+        Assert.Equal(await MediaProbe.CodecParametersAsync(videos.English.VideoPath), await MediaProbe.CodecParametersAsync(playlist));
+        Assert.Equal(await MediaProbe.StreamMd5Async(videos.English.VideoPath, "0:v:0"), await MediaProbe.StreamMd5Async(playlist, "0:v:0"));
+        Assert.Equal(await MediaProbe.StreamMd5Async(videos.English.VideoPath, "0:a:0"), await MediaProbe.StreamMd5Async(playlist, "0:a:0"));
     }
 
     [Fact]

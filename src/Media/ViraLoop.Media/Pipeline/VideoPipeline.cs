@@ -60,7 +60,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             var speeches = await SpeakAllAsync(script, 1.0, work, progress, cancellationToken);
             double gaps = HookGap + SceneGap * (script.Scenes.Count - 1);
             double spoken = speeches.Sum(s => s.DurationSeconds);
-            double target = request.DurationSeconds;
+            // A scene list that times every scene is the user's timeline: its durations win over the requested length
+            // (the default 30 s would otherwise stretch the body scenes far beyond what was given).
+            double target = request.Scenes is { Count: > 0 } given && given.All(s => s.Duration is > 0)
+                ? given.Sum(s => s.Duration!.Value)
+                : request.DurationSeconds;
             if (spoken + gaps > target * 1.03)
             {
                 double speed = Math.Min(MaxSpeed, spoken / Math.Max(0.5, target * 1.0 - gaps));
