@@ -7,7 +7,7 @@ using ViraLoop.Media.Pipeline;
 
 namespace ViraLoop.Cli;
 
-/// <summary>The viraloop command line. Exit codes: 0 done, 1 failed, 2 bad input, 3 a tool is missing, 4 output not writable.</summary>
+/// <summary>The viraloop command line. Exit codes: 0 done, 1 failed, 2 bad input (an unwritable output directory included), 3 a tool is missing.</summary>
 public static class CliApp
 {
     public const int Ok = 0, Failed = 1, BadInput = 2, MissingTool = 3;
