@@ -72,8 +72,16 @@ public static class PostgresSchema
         }
         finally
         {
-            // Unlock even when cancelled; closing the connection would release it as well.
-            await ExecuteAsync(connection, null, "SELECT pg_advisory_unlock(@key);", CancellationToken.None, ("key", AdvisoryLockKey)).ConfigureAwait(false);
+            // Unlock even when cancelled; closing the connection releases it as well, so a broken connection must not
+            // replace the error that broke it.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                try
+                {
+                    await ExecuteAsync(connection, null, "SELECT pg_advisory_unlock(@key);", CancellationToken.None, ("key", AdvisoryLockKey)).ConfigureAwait(false);
+                }
+                catch (NpgsqlException) { }
+            }
         }
     }
 
