@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ViraLoop needs, only those that are missing.
-# Usage: scripts/deps.sh [media|servers|all]   (default: all)
+# Usage: scripts/deps.sh [media|servers|tests|all]   (default: all)
+#   media: what `viraloop generate` needs; servers: PostgreSQL, RabbitMQ; tests: what the tests read outputs with
 set -euo pipefail
 want="${1:-all}"
 pkgs=()
@@ -10,9 +11,11 @@ if [[ "$want" == media || "$want" == all ]]; then
   need ffprobe ffmpeg
   need espeak-ng espeak-ng
   need fc-list fontconfig
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || pkgs+=(fonts-dejavu-core)
+fi
+if [[ "$want" == tests || "$want" == all ]]; then
   need tesseract tesseract-ocr
   [[ -f /usr/share/tesseract-ocr/5/tessdata/pol.traineddata ]] || pkgs+=(tesseract-ocr-pol)
-  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || pkgs+=(fonts-dejavu-core)
 fi
 if [[ "$want" == servers || "$want" == all ]]; then
   [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || pkgs+=(rabbitmq-server)
