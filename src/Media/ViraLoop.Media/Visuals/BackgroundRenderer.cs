@@ -3,6 +3,8 @@ namespace ViraLoop.Media.Visuals;
 /// <summary>
 /// Procedural moving backgrounds, rendered as RGB24 frames at a reduced size (the encoder scales them up;
 /// text is drawn afterwards at full size). Scenes meet with a short push transition, cut on the phrase boundary.
+/// A scene whose background is a clip (<see cref="SceneVisual.ClipPath"/>) shows that clip's frames, given decoded in
+/// <c>clips</c> by scene index, in the same frame stream.
 /// </summary>
 public sealed class BackgroundRenderer
 {
@@ -12,14 +14,21 @@ public sealed class BackgroundRenderer
     private readonly double _transition;
     private readonly SceneState[] _states;
 
-    public BackgroundRenderer(int width, int height, double fps, IReadOnlyList<SceneVisual> scenes, double transitionSeconds = 0.2)
+    public BackgroundRenderer(int width, int height, double fps, IReadOnlyList<SceneVisual> scenes, double transitionSeconds = 0.2,
+        IReadOnlyDictionary<int, ClipFrames>? clips = null)
     {
         _w = width;
         _h = height;
         _fps = fps;
         _scenes = scenes;
         _transition = transitionSeconds;
-        _states = scenes.Select(s => new SceneState(s, width, height)).ToArray();
+        _states = scenes.Select((s, i) => new SceneState(s, width, height, fps, clips?.GetValueOrDefault(i))).ToArray();
+        foreach (var (i, c) in clips ?? new Dictionary<int, ClipFrames>())
+        {
+            if (i < 0 || i >= scenes.Count) throw new ArgumentOutOfRangeException(nameof(clips), i, "A clip was given for a scene that does not exist.");
+            if (c.Width != width || c.Height != height)
+                throw new ArgumentException($"The clip of scene {i} is {c.Width}x{c.Height}; the background is {width}x{height}.", nameof(clips));
+        }
         FrameCount = (int)Math.Round(scenes[^1].End * fps);
     }
 
@@ -92,6 +101,8 @@ public sealed class BackgroundRenderer
     {
         private readonly SceneVisual _v;
         private readonly int _w, _h;
+        private readonly double _fps;
+        private readonly ClipFrames? _clip;
         private readonly Rgb[] _lut;
         private readonly Random _rng;
         private readonly (double X, double Y, double R, double Speed, double Phase, int Color)[] _particles;
@@ -99,11 +110,13 @@ public sealed class BackgroundRenderer
         private byte[]? _poster;
         private int _pw, _ph;
 
-        public SceneState(SceneVisual v, int w, int h)
+        public SceneState(SceneVisual v, int w, int h, double fps, ClipFrames? clip)
         {
             _v = v;
             _w = w;
             _h = h;
+            _fps = fps;
+            _clip = clip;
             _lut = v.Palette.Lut();
             _rng = new Random(v.Seed);
             _particles = Enumerable.Range(0, 26).Select(_ => (_rng.NextDouble(), _rng.NextDouble(), 0.04 + _rng.NextDouble() * 0.11,
@@ -111,11 +124,16 @@ public sealed class BackgroundRenderer
             _shapes = Enumerable.Range(0, 9).Select(_ => (_rng.NextDouble(), _rng.NextDouble(), 0.12 + _rng.NextDouble() * 0.22,
                 (_rng.NextDouble() - 0.5) * 1.2, 3 + _rng.Next(4), _rng.Next(v.Palette.Colors.Count), _rng.Next(3) == 0)).ToArray();
             // Built here, not lazily: frames are rendered in parallel and the poster must be the same for all of them.
-            if (v.Style == VisualStyle.Zoom) BuildPoster();
+            if (v.Style == VisualStyle.Zoom && clip is null) BuildPoster();
         }
 
         public void Render(double t, Span<byte> rgb)
         {
+            if (_clip is not null)
+            {
+                _clip.Read((int)Math.Floor(t * _fps + 1e-6), rgb);
+                return;
+            }
             switch (_v.Style)
             {
                 case VisualStyle.Gradient: Gradient(t, rgb, 1.0); break;

@@ -2,8 +2,11 @@ namespace ViraLoop.Media.Visuals;
 
 public enum VisualStyle { Gradient, Particles, Geometric, Kinetic, Zoom }
 
-/// <summary>How one scene looks and when it plays on the timeline.</summary>
-public sealed record SceneVisual(VisualStyle Style, Palette Palette, int Seed, double Start, double Duration)
+/// <summary>
+/// How one scene looks and when it plays on the timeline: the procedural renderer's style, palette and seed, or, when
+/// <paramref name="ClipPath"/> is set, a video clip made for the scene (by a remote visual backend) that replaces them.
+/// </summary>
+public sealed record SceneVisual(VisualStyle Style, Palette Palette, int Seed, double Start, double Duration, string? ClipPath = null)
 {
     public double End => Start + Duration;
 }

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ViraLoop.Media.Assembly;
+using ViraLoop.Media.Captions;
+using ViraLoop.Media.Music;
+using ViraLoop.Media.Visuals;
+
+namespace ViraLoop.Media.Pipeline.Steps;
+
+/// <summary>
+/// What the manifest records: the request, every choice made for it (script, timings, words, styles, palettes, seeds,
+/// music), the output format, the files written in <paramref name="OutputDirectory"/> (names relative to it), step
+/// times and notes. <paramref name="CreatedAt"/> is given, so the same inputs write the same bytes.
+/// </summary>
+public sealed record ManifestSpec(
+    VideoRequest Request,
+    Script Script,
+    IReadOnlyList<TimedScene> Scenes,
+    IReadOnlyList<SceneVisual> Visuals,
+    MusicSpec Music,
+    RenderSettings Settings,
+    double DurationSeconds,
+    string VoiceEngine,
+    IReadOnlyList<string> Files,
+    IReadOnlyDictionary<string, double> StepSeconds,
+    IReadOnlyList<string> Notes,
+    string OutputDirectory,
+    DateTimeOffset CreatedAt);
+
+public sealed record ManifestResult(string ManifestPath);
+
+/// <summary>Step 8: writes manifest.json beside the video, so the same request and seed can be rendered again and compared.</summary>
+public sealed class ManifestStep
+{
+    public const string ManifestFile = "manifest.json";
+
+    private static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true, Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public async Task<ManifestResult> RunAsync(ManifestSpec spec, CancellationToken cancellationToken = default)
+    {
+        var (request, script, timed, visuals, music, settings) = (spec.Request, spec.Script, spec.Scenes, spec.Visuals, spec.Music, spec.Settings);
+        if (visuals.Count != timed.Count) throw new ArgumentException($"{timed.Count} scenes but {visuals.Count} visuals.", nameof(spec));
+        var manifest = new
+        {
+            generator = "ViraLoop",
+            createdAt = spec.CreatedAt,
+            request = new { request.Topic, request.Language, request.DurationSeconds, request.Style, request.Palette, request.Mood, request.Hook, request.Preview, hasText = request.Text is not null, sceneListGiven = request.Scenes is not null },
+            output = new { settings.Width, settings.Height, settings.Fps, videoCodec = "h264", audioCodec = "aac", audioSampleRate = 48000, loudnessTargetLufs = -14, durationSeconds = Math.Round(spec.DurationSeconds, 3), settings.Preset, settings.Crf },
+            script = new { script.Title, script.Language, script.HookType, script.Writer },
+            scenes = timed.Select((t, i) => Scene(t, i, visuals[i], script.Language)),
+            music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechain envelope follower, about -10 dB under speech" },
+            voice = new { engine = spec.VoiceEngine },
+            files = spec.Files.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(spec.OutputDirectory, f)).Length }),
+            tools = new
+            {
+                ffmpeg = await Tools.VersionAsync(Tools.Ffmpeg, "-version"),
+                espeak = await Tools.VersionAsync(Tools.Espeak, "--version"),
+                dotnet = Environment.Version.ToString(),
+            },
+            stepSeconds = spec.StepSeconds,
+            notes = spec.Notes,
+        };
+        var path = Path.Combine(spec.OutputDirectory, ManifestFile);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(manifest, ManifestJson), cancellationToken);
+        return new ManifestResult(path);
+    }
+
+    /// <summary>One scene's entry; a scene drawn from a clip also names the clip (procedural scenes have no such field).</summary>
+    private static JsonObject Scene(TimedScene t, int i, SceneVisual visual, string language)
+    {
+        var node = JsonSerializer.SerializeToNode(new
+        {
+            index = i, kind = t.Script.Kind, t.Script.Narration, t.Script.Keywords, t.Script.VisualDescription,
+            start = t.Start, end = Math.Round(t.End, 3), voiceStart = Math.Round(t.Start + t.VoiceOffset, 3),
+            voice = t.Voice, style = visual.Style, motif = VisualMotifs.Match($"{t.Script.Narration} {string.Join(' ', t.Script.Keywords)} {t.Script.VisualDescription}", language)?.Name, palette = visual.Palette.Colors.Select(c => c.Hex), seed = visual.Seed,
+            words = t.Words.Select(w => new { w.Word, start = Math.Round(t.Start + t.VoiceOffset + w.Start, 3), end = Math.Round(t.Start + t.VoiceOffset + w.End, 3) }),
+        }, ManifestJson)!.AsObject();
+        if (visual.ClipPath is { } clip) node["clip"] = Path.GetFileName(clip);
+        return node;
+    }
+}

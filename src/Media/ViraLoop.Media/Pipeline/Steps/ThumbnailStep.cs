@@ -1,0 +1,60 @@
+using ViraLoop.Media.Assembly;
+using ViraLoop.Media.Captions;
+using ViraLoop.Media.Visuals;
+
+namespace ViraLoop.Media.Pipeline.Steps;
+
+/// <summary>The title to show, the video's visual sources, the moment whose background is used, the format, and where to write the JPEG.</summary>
+public sealed record ThumbnailSpec(string Title, IReadOnlyList<SceneVisual> Visuals, double AtSeconds, RenderSettings Settings, string OutputPath, string WorkDirectory);
+
+public sealed record ThumbnailResult(string ThumbnailPath);
+
+/// <summary>
+/// Step 7: the thumbnail — the background at <see cref="ThumbnailSpec.AtSeconds"/> (rendered again, clean of captions) at
+/// full size, with the title on a box in the middle of the frame.
+/// </summary>
+public sealed class ThumbnailStep
+{
+    public async Task<ThumbnailResult> RunAsync(ThumbnailSpec spec, CancellationToken cancellationToken = default)
+    {
+        var s = spec.Settings;
+        var work = spec.WorkDirectory;
+        Directory.CreateDirectory(work);
+        var ass = $"""
+            [Script Info]
+            ScriptType: v4.00+
+            PlayResX: 1080
+            PlayResY: 1920
+
+            [V4+ Styles]
+            {AssWriter.StyleFormat}
+            Style: Title,DejaVu Sans,110,&H00FFFFFF,&H00FFFFFF,&H00101010,&HA0000000,-1,0,0,0,100,100,0,0,3,18,0,5,140,170,0,1
+
+            [Events]
+            {AssWriter.EventFormat}
+            Dialogue: 0,0:00:00.00,9:00:00.00,Title,,0,0,0,,{AssWriter.Escape(spec.Title)}
+            """;
+        await File.WriteAllTextAsync(Path.Combine(work, "thumb.ass"), ass, cancellationToken);
+        double at = spec.AtSeconds;
+        // Only clips that can be on screen at that moment (the scene playing and, during a push transition, the next one).
+        var clips = await ClipFrames.DecodeScenesAsync(spec.Visuals, s.BackgroundWidth, s.BackgroundHeight, s.Fps, work,
+            i => spec.Visuals[i].Start <= at + 1 && spec.Visuals[i].End >= at, cancellationToken);
+        try
+        {
+            var bg = new BackgroundRenderer(s.BackgroundWidth, s.BackgroundHeight, s.Fps, spec.Visuals, clips: clips);
+            var frame = new byte[bg.YuvFrameBytes];
+            bg.RenderFrameYuv420((int)(at * s.Fps), frame);
+            await File.WriteAllBytesAsync(Path.Combine(work, "thumb.yuv"), frame, cancellationToken);
+            var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y",
+                "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{bg.Width}x{bg.Height}", "-i", "thumb.yuv", "-frames:v", "1",
+                "-vf", $"scale={s.Width}:{s.Height}:flags=bicubic,ass=thumb.ass:fontsdir={Path.GetDirectoryName(Tools.FontPath)}", "-q:v", "3",
+                Path.GetFullPath(spec.OutputPath)], ct: cancellationToken, workingDirectory: work);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the thumbnail: {r.StdErr.Trim()}");
+        }
+        finally
+        {
+            foreach (var c in clips.Values) c.Dispose();
+        }
+        return new ThumbnailResult(spec.OutputPath);
+    }
+}
