@@ -122,7 +122,7 @@ public static class CliApp
                 .StartAsync(async ctx =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>();
-                    foreach (var step in new[] { "script", "voice", "timeline", "captions", "render", "hls", "thumbnail", "manifest" })
+                    foreach (var step in ViraLoop.Media.Pipeline.Steps.StepNames.All)
                         tasks[step] = ctx.AddTask(step, autoStart: false, maxValue: 1);
                     var progress = new SyncProgress(p =>
                     {
