@@ -37,20 +37,7 @@ public sealed class ViraLoopClient : IAsyncDisposable
     /// </summary>
     public static async Task<ViraLoopClient> ConnectAsync(ViraLoopOptions options, CancellationToken cancellationToken = default)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(c => c.UseViraLoop(options));
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken);
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-        return new ViraLoopClient(host);
+        return await StartAsync(b => b.UseOrleansClient(c => c.UseViraLoop(options)), cancellationToken);
     }
 
     /// <summary>
@@ -68,13 +55,18 @@ public sealed class ViraLoopClient : IAsyncDisposable
             SiloPort = 0,
             GatewayPort = 0,
         };
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleans(silo =>
+        return await StartAsync(b => b.UseOrleans(silo =>
         {
             silo.UseViraLoop(options);
             configure?.Invoke(silo);
-        });
+        }), cancellationToken);
+    }
+
+    private static async Task<ViraLoopClient> StartAsync(Action<HostApplicationBuilder> orleans, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        orleans(builder);
         var host = builder.Build();
         try
         {
