@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Streams;
 using ViraLoop.Client;
@@ -39,6 +40,18 @@ public sealed class EmbeddedModeTests
     {
         await using var vl = await ViraLoopClient.StartEmbeddedAsync(NewDatabase());
         Assert.StartsWith("embedded-", await vl.Grains.GetGrain<IInferenceProbeGrain>(1).Silo());
+    }
+
+    [Fact]
+    public async Task InferenceActivations_AreCountedAsGpuLoad_AndFailedOnesAreNot()
+    {
+        await using var vl = await ViraLoopClient.StartEmbeddedAsync(NewDatabase());
+        var load = vl.Services.GetRequiredService<ViraLoop.Hosting.Placement.LocalGpuLoad>();
+        for (var i = 0; i < 7; i++) await vl.Grains.GetGrain<IInferenceProbeGrain>(i).Silo();
+        for (var i = 0; i < 5; i++)
+            await Assert.ThrowsAnyAsync<Exception>(() => vl.Grains.GetGrain<IFailingInferenceGrain>(i).Silo());
+        await Wait.UntilAsync(() => Task.FromResult(load.Activations == 7), $"the GPU load to count 7 activations (it counts {load.Activations})",
+            TimeSpan.FromMilliseconds(50), 10);
     }
 
     [Fact]

@@ -180,3 +180,19 @@ public sealed class NamedSiloPlacementDirector(IClusterMembershipService members
         return Task.FromResult(named ?? silos[Random.Shared.Next(silos.Length)]);
     }
 }
+
+/// <summary>An inference grain whose activation fails (a model that will not load): it must not count as load.</summary>
+[Alias("test.failing-inference")]
+public interface IFailingInferenceGrain : IGrainWithIntegerKey
+{
+    [Alias("silo")] Task<string> Silo();
+}
+
+[GpuPlacement]
+public sealed class FailingInferenceGrain : Grain, IFailingInferenceGrain
+{
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("the model could not be loaded");
+
+    public Task<string> Silo() => Task.FromResult("never");
+}
