@@ -174,23 +174,14 @@ public static class BenchEnv
         IAmAliveSeconds = 5,
     };
 
-    public static Dictionary<string, string> SiloEnv(ViraLoopOptions o, string siloId) => new()
+    public static Dictionary<string, string> SiloEnv(ViraLoopOptions o, string siloId)
     {
-        ["ViraLoop__Mode"] = o.Mode,
-        ["ViraLoop__SiloId"] = siloId,
-        ["ViraLoop__Postgres"] = o.Postgres ?? "",
-        ["ViraLoop__RabbitMq"] = o.RabbitMq ?? "",
-        ["ViraLoop__ClusterId"] = o.ClusterId,
-        ["ViraLoop__ServiceId"] = o.ServiceId,
-        ["ViraLoop__StreamQueuePrefix"] = o.StreamQueuePrefix,
-        ["ViraLoop__AdvertisedAddress"] = o.AdvertisedAddress ?? "127.0.0.1",
-        ["ViraLoop__ProbeTimeoutSeconds"] = o.ProbeTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-        ["ViraLoop__MissedProbesLimit"] = o.MissedProbesLimit.ToString(CultureInfo.InvariantCulture),
-        ["ViraLoop__IAmAliveSeconds"] = o.IAmAliveSeconds.ToString(CultureInfo.InvariantCulture),
-        ["ViraLoop__Database"] = o.Database,
-        ["ViraLoop__SiloPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
-        ["ViraLoop__GatewayPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
-    };
+        var env = o.ToEnvironment();
+        env["ViraLoop__SiloId"] = siloId;
+        env["ViraLoop__SiloPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture);
+        env["ViraLoop__GatewayPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture);
+        return env;
+    }
 
     public static Child StartViraLoopSilo(ViraLoopOptions o, string siloId, string? streamQueueType = null)
     {

@@ -93,6 +93,26 @@ public sealed class ViraLoopOptions
 
     public IReadOnlyList<string> RoleList => (Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// These options as the environment variables a silo process reads (<c>ViraLoop__Name</c>), for starting silos
+    /// (tests, benchmarks, scripts); knobs left unset are left out.
+    /// </summary>
+    public Dictionary<string, string> ToEnvironment()
+    {
+        var env = new Dictionary<string, string>();
+        foreach (var property in typeof(ViraLoopOptions).GetProperties())
+        {
+            if (!property.CanWrite || property.GetValue(this) is not { } value) continue;
+            env[$"{Section}__{property.Name}"] = value switch
+            {
+                bool b => b ? "true" : "false",
+                IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            };
+        }
+        return env;
+    }
+
     public static ViraLoopOptions From(IConfiguration configuration)
     {
         var o = new ViraLoopOptions();

@@ -47,23 +47,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     public async Task<SiloProcess> StartSiloAsync(string siloId, bool gpu = false, int gpuSlots = 4)
     {
         var o = Options;
-        var settings = new Dictionary<string, string>
-        {
-            ["Mode"] = "cluster",
-            ["Postgres"] = o.Postgres!,
-            ["RabbitMq"] = o.RabbitMq!,
-            ["ClusterId"] = o.ClusterId,
-            ["ServiceId"] = o.ServiceId,
-            ["StreamQueuePrefix"] = o.StreamQueuePrefix,
-            ["ResponseTimeoutSeconds"] = o.ResponseTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-            ["ProbeTimeoutSeconds"] = o.ProbeTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-            ["MissedProbesLimit"] = o.MissedProbesLimit.ToString(CultureInfo.InvariantCulture),
-            ["IAmAliveSeconds"] = o.IAmAliveSeconds.ToString(CultureInfo.InvariantCulture),
-            ["AdvertisedAddress"] = o.AdvertisedAddress!,
-            ["SiloPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["GatewayPort"] = SiloHosting.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["GpuSlots"] = gpuSlots.ToString(CultureInfo.InvariantCulture),
-        };
+        o.SiloPort = SiloHosting.FreePort();
+        o.GatewayPort = SiloHosting.FreePort();
+        o.GpuSlots = gpuSlots;
+        var settings = o.ToEnvironment();
         if (gpu) settings["Role"] = "gpu";
         var silo = new SiloProcess(siloId, settings);
         _silos.Add(silo);

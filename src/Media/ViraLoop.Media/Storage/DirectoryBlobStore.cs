@@ -3,13 +3,11 @@ using System.Security.Cryptography;
 namespace ViraLoop.Media.Storage;
 
 /// <summary>
-/// A blob store in a directory every silo mounts (a ReadWriteMany volume on Kubernetes). Writes go to a temporary
-/// file beside the target, are flushed to disk, then renamed over the target: a reader, a crash or a second silo
-/// never sees a partial blob.
+/// A blob store in a directory every silo mounts (a ReadWriteMany volume on Kubernetes). Writes go through
+/// <see cref="AtomicFile"/>: a reader, a crash or a second silo never sees a partial blob.
 /// </summary>
 public sealed class DirectoryBlobStore : IBlobStore
 {
-    private const string TempSuffix = ".partial";
     private readonly string _root;
 
     public DirectoryBlobStore(string root)
@@ -30,32 +28,20 @@ public sealed class DirectoryBlobStore : IBlobStore
     {
         var target = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temp = $"{target}.{Guid.NewGuid():N}{TempSuffix}";
-        try
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        await AtomicFile.WriteAsync(target, async (file, ct) =>
         {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long length = 0;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = await content.ReadAsync(buffer, ct)) > 0)
             {
-                var buffer = new byte[1 << 16];
-                int n;
-                while ((n = await content.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    sha.AppendData(buffer, 0, n);
-                    await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-                    length += n;
-                }
-                await file.FlushAsync(cancellationToken);
-                file.Flush(flushToDisk: true);
+                sha.AppendData(buffer, 0, n);
+                await file.WriteAsync(buffer.AsMemory(0, n), ct);
+                length += n;
             }
-            File.Move(temp, target, overwrite: true);
-            return new BlobRef(key, length, Convert.ToHexStringLower(sha.GetHashAndReset()));
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        }, cancellationToken);
+        return new BlobRef(key, length, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 
     public async Task<BlobRef?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -95,10 +81,5 @@ public sealed class DirectoryBlobStore : IBlobStore
         if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"The blob key '{key}' leaves the store.", nameof(key));
         return full;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -107,7 +107,7 @@ public sealed class BackgroundRenderer
         private readonly Random _rng;
         private readonly (double X, double Y, double R, double Speed, double Phase, int Color)[] _particles;
         private readonly (double X, double Y, double Size, double Spin, int Sides, int Color, bool Filled)[] _shapes;
-        private byte[]? _poster;
+        private Lazy<byte[]>? _poster;
         private int _pw, _ph;
 
         public SceneState(SceneVisual v, int w, int h, double fps, ClipFrames? clip)
@@ -123,8 +123,13 @@ public sealed class BackgroundRenderer
                 0.03 + _rng.NextDouble() * 0.08, _rng.NextDouble() * 6.28, _rng.Next(v.Palette.Colors.Count))).ToArray();
             _shapes = Enumerable.Range(0, 9).Select(_ => (_rng.NextDouble(), _rng.NextDouble(), 0.12 + _rng.NextDouble() * 0.22,
                 (_rng.NextDouble() - 0.5) * 1.2, 3 + _rng.Next(4), _rng.Next(v.Palette.Colors.Count), _rng.Next(3) == 0)).ToArray();
-            // Built here, not lazily: frames are rendered in parallel and the poster must be the same for all of them.
-            if (v.Style == VisualStyle.Zoom && clip is null) BuildPoster();
+            // The poster's random choices are drawn here, in order; its pixels are filled on first use (once, for every
+            // thread rendering frames in parallel), so a renderer made for one frame does not paint every Zoom scene's poster.
+            if (v.Style == VisualStyle.Zoom && clip is null)
+            {
+                var layout = PosterLayout();
+                _poster = new Lazy<byte[]>(() => FillPoster(layout), LazyThreadSafetyMode.ExecutionAndPublication);
+            }
         }
 
         public void Render(double t, Span<byte> rgb)
@@ -291,7 +296,7 @@ public sealed class BackgroundRenderer
             double vw = _pw / z, vh = _ph / z;
             double ox = (_pw - vw) * (0.5 + 0.3 * Math.Sin(_v.Seed)), oy = (_ph - vh) * 0.5;
             double sx = vw / _w, sy = vh / _h;
-            var p = _poster!;
+            var p = _poster!.Value;
             // Fixed-point bilinear sampling; the column positions and weights are the same for every row.
             Span<int> col = _w <= 4096 ? stackalloc int[_w] : new int[_w];
             Span<int> colW = _w <= 4096 ? stackalloc int[_w] : new int[_w];
@@ -323,18 +328,25 @@ public sealed class BackgroundRenderer
             }
         }
 
-        private void BuildPoster()
+        private (double SunX, double SunY, double SunR, (double Base, double Amp, double Freq, double Phase, Rgb Color)[] Hills) PosterLayout()
         {
             _pw = (int)(_w * 1.25);
             _ph = (int)(_h * 1.25);
+            var cols = _v.Palette.Colors.OrderByDescending(c => c.R + c.G + c.B).ToList();
+            double sunX = _pw * (0.3 + 0.4 * _rng.NextDouble()), sunY = _ph * 0.32, sunR = _pw * 0.16;
+            var hills = Enumerable.Range(0, 4).Select(i => (Base: 0.55 + i * 0.1, Amp: 0.05 + 0.03 * _rng.NextDouble(),
+                Freq: 2 + 3 * _rng.NextDouble(), Phase: _rng.NextDouble() * 6.28, Color: cols[Math.Min(cols.Count - 1, 1 + i % (cols.Count - 1))].Scale(0.9 - i * 0.17))).ToArray();
+            return (sunX, sunY, sunR, hills);
+        }
+
+        private byte[] FillPoster((double SunX, double SunY, double SunR, (double Base, double Amp, double Freq, double Phase, Rgb Color)[] Hills) layout)
+        {
+            var (sunX, sunY, sunR, hills) = layout;
             var p = new byte[_pw * _ph * 3];
             var cols = _v.Palette.Colors.OrderByDescending(c => c.R + c.G + c.B).ToList();
             var sky0 = cols[^1].Scale(0.8);
             var sky1 = cols[0];
             var sun = new Rgb(255, 244, 214);
-            double sunX = _pw * (0.3 + 0.4 * _rng.NextDouble()), sunY = _ph * 0.32, sunR = _pw * 0.16;
-            var hills = Enumerable.Range(0, 4).Select(i => (Base: 0.55 + i * 0.1, Amp: 0.05 + 0.03 * _rng.NextDouble(),
-                Freq: 2 + 3 * _rng.NextDouble(), Phase: _rng.NextDouble() * 6.28, Color: cols[Math.Min(cols.Count - 1, 1 + i % (cols.Count - 1))].Scale(0.9 - i * 0.17))).ToArray();
             for (int y = 0; y < _ph; y++)
             {
                 double v = (double)y / _ph;
@@ -353,7 +365,7 @@ public sealed class BackgroundRenderer
                     p[o + 2] = c.B;
                 }
             }
-            _poster = p;
+            return p;
         }
     }
 }

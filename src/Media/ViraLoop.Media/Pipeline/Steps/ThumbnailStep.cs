@@ -36,11 +36,7 @@ public sealed class ThumbnailStep
             """;
         await File.WriteAllTextAsync(Path.Combine(work, "thumb.ass"), ass, cancellationToken);
         double at = spec.AtSeconds;
-        int frameIndex = (int)(at * s.Fps);
-        // Only the scenes up to the one playing at that frame and the next (what a push transition shows): the renderer
-        // picks the same scene and transition from this prefix, and does not build the other scenes' state (a Zoom scene's
-        // poster is a full-frame render) for one frame.
-        var visuals = OnScreenPrefix(spec.Visuals, frameIndex / (double)s.Fps);
+        var visuals = spec.Visuals;
         // Only clips that can be on screen at that moment (the scene playing and, during a push transition, the next one).
         var clips = await ClipFrames.DecodeScenesAsync(visuals, s.BackgroundWidth, s.BackgroundHeight, s.Fps, work,
             i => visuals[i].Start <= at + 1 && visuals[i].End >= at, cancellationToken);
@@ -48,7 +44,7 @@ public sealed class ThumbnailStep
         {
             var bg = new BackgroundRenderer(s.BackgroundWidth, s.BackgroundHeight, s.Fps, visuals, clips: clips);
             var frame = new byte[bg.YuvFrameBytes];
-            bg.RenderFrameYuv420(frameIndex, frame);
+            bg.RenderFrameYuv420((int)(at * s.Fps), frame);
             await File.WriteAllBytesAsync(Path.Combine(work, "thumb.yuv"), frame, cancellationToken);
             var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y",
                 "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{bg.Width}x{bg.Height}", "-i", "thumb.yuv", "-frames:v", "1",
@@ -61,14 +57,5 @@ public sealed class ThumbnailStep
             foreach (var c in clips.Values) c.Dispose();
         }
         return new ThumbnailResult(spec.OutputPath);
-    }
-
-    /// <summary>The scenes from the first to the one after the scene playing at <paramref name="t"/> (as <see cref="BackgroundRenderer"/> picks it).</summary>
-    private static IReadOnlyList<SceneVisual> OnScreenPrefix(IReadOnlyList<SceneVisual> visuals, double t)
-    {
-        int i = 0;
-        while (i < visuals.Count - 1 && t >= visuals[i].End) i++;
-        int count = Math.Min(visuals.Count, i + 2);
-        return count == visuals.Count ? visuals : visuals.Take(count).ToList();
     }
 }

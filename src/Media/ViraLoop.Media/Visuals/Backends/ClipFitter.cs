@@ -1,4 +1,5 @@
 using System.Globalization;
+using ViraLoop.Media.Storage;
 
 namespace ViraLoop.Media.Visuals.Backends;
 
