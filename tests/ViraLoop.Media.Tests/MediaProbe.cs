@@ -108,6 +108,20 @@ public static partial class MediaProbe
     }
 
     /// <summary>
+    /// How much picture there is in an image or video frame (decoded at <paramref name="width"/>×<paramref name="height"/>):
+    /// mean and standard deviation of the luma (BT.601) and the number of distinct colours at 5 bits a channel.
+    /// A black, white or single-colour card has a spread near 0 and a handful of colours.
+    /// </summary>
+    public static async Task<(double MeanLuma, double LumaSd, int Colours)> PictureStatsAsync(string file, int width = 270, int height = 480)
+    {
+        var (rgb, w, h) = await RgbImageAsync(file, width, height);
+        var luma = Enumerable.Range(0, w * h).Select(i => 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]).ToArray();
+        double mean = luma.Average(), sd = Math.Sqrt(luma.Average(y => (y - mean) * (y - mean)));
+        int colours = Enumerable.Range(0, w * h).Select(i => (rgb[3 * i] >> 3) << 10 | (rgb[3 * i + 1] >> 3) << 5 | rgb[3 * i + 2] >> 3).Distinct().Count();
+        return (mean, sd, colours);
+    }
+
+    /// <summary>
     /// Text tesseract reads in one picture: the image (or a video frame at <paramref name="at"/>) goes through the ffmpeg
     /// filter <paramref name="filter"/> (a crop, a scale) into a PNG, which tesseract reads with the given language pack.
     /// </summary>
@@ -140,6 +154,15 @@ public static partial class MediaProbe
         Assert.True(r.ExitCode == 0, r.StdErr);
         return r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split(','))
             .Select(f => (double.Parse(f[0], CultureInfo.InvariantCulture), double.TryParse(f[1], CultureInfo.InvariantCulture, out var d) ? d : 0, int.Parse(f[2], CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>The media segments an HLS playlist lists, in order: each #EXTINF duration (seconds) and the URI after it.</summary>
+    public static List<(double Extinf, string File)> HlsSegments(string playlistText)
+    {
+        var lines = playlistText.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("#EXTINF:", StringComparison.Ordinal))
+            .Select(x => (double.Parse(x.l[8..].Split(',')[0], CultureInfo.InvariantCulture), lines[x.i + 1]))
             .ToList();
     }
 

@@ -77,10 +77,17 @@ public sealed class CliTests
         var (code, output, err) = await RunAsync(["generate", "--topic", "Why cats purr", "--duration", "5", "--preview", "--json", "--out", dir]);
         Assert.True(code == 0, err);
         Assert.Contains("video.mp4", output);
-        foreach (var f in new[] { "video.mp4", "thumbnail.jpg", "manifest.json", "captions.ass" })
+        foreach (var f in new[] { "video.mp4", "thumbnail.jpg", "manifest.json", "captions.ass", "hls/index.m3u8" })
             Assert.True(new FileInfo(Path.Combine(dir, f)).Length > 100, f);
         var probe = await MediaProbe.ProbeAsync(Path.Combine(dir, "video.mp4"));
         Assert.InRange(MediaProbe.Duration(probe), 4.5, 5.5);
+        var v = MediaProbe.Stream(probe, "video");
+        Assert.Equal((540, 960), (v.GetProperty("width").GetInt32(), v.GetProperty("height").GetInt32()));
+        // The playlist's segments are on disk and play as long as the MP4.
+        var segments = MediaProbe.HlsSegments(await File.ReadAllTextAsync(Path.Combine(dir, "hls", "index.m3u8")));
+        Assert.NotEmpty(segments);
+        Assert.All(segments, s => Assert.True(File.Exists(Path.Combine(dir, "hls", s.File)), s.File));
+        Assert.InRange(segments.Sum(s => s.Extinf), MediaProbe.Duration(probe) - 0.1, MediaProbe.Duration(probe) + 0.1);
         Directory.Delete(dir, true);
     }
 
@@ -103,6 +110,35 @@ public sealed class CliTests
             Assert.False(File.Exists(Path.Combine(dir, "out", "video.mp4")), "no video is left behind by a failed run");
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task Generate_ScriptModelUnreachable_ExitsWith1AndLeavesNoVideo()
+    {
+        // A generation failure that is not the user's input: --llm-url with a key set, but nothing answers at that address.
+        var dir = Directory.CreateTempSubdirectory("vl-cli-").FullName;
+        var port = FreeLoopbackPort();
+        try
+        {
+            var (code, output, err) = await RunAsync(["generate", "--topic", "Octopuses", "--duration", "5", "--preview", "--json",
+                "--llm-url", $"http://127.0.0.1:{port}/v1", "--out", Path.Combine(dir, "out")],
+                new() { ["VIRALOOP_LLM_API_KEY"] = "sk-test" });
+            Assert.True(code == 1, $"exit code {code}; stderr: {err}");
+            Assert.False(string.IsNullOrWhiteSpace(err), "a failure says what failed");
+            Assert.DoesNotContain("   at ", err);
+            Assert.DoesNotContain("video.mp4", output);
+            Assert.False(File.Exists(Path.Combine(dir, "out", "video.mp4")), "no video is left behind by a failed run");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
     }
 
     [Fact]
@@ -160,9 +196,20 @@ public sealed class CliTests
                 double d = scenes[i].GetProperty("end").GetDouble() - scenes[i].GetProperty("start").GetDouble();
                 Assert.True(Math.Abs(d - given[i]) <= 0.05, $"scene {i + 1} lasts {d:0.00} s, {given[i]} s was given");
             }
-            // The video on disk is as long as the scenes together.
-            var probe = await MediaProbe.ProbeAsync(Path.Combine(dir, "out", "video.mp4"));
+            // The video on disk is as long as the scenes together, and its picture cuts where the given durations end.
+            var video = Path.Combine(dir, "out", "video.mp4");
+            var probe = await MediaProbe.ProbeAsync(video);
             Assert.InRange(MediaProbe.Duration(probe), 7.5 - 0.1, 7.5 + 0.1);
+            var detected = await MediaProbe.SceneChangesAsync(video, 0.12);
+            foreach (var cut in new[] { 2.5, 5.5 })
+                Assert.True(detected.Any(d => Math.Abs(d - cut) <= 0.35), $"no scene change near {cut} s; detected: {string.Join(", ", detected.Select(d => d.ToString("0.00")))}");
+            // Each text is a caption, and the body scene's text is burned into the picture (OCR of the caption band mid-scene).
+            var captionTexts = Pipeline.VideoPipelineTests.CaptionLines(await File.ReadAllTextAsync(Path.Combine(dir, "out", "captions.ass")))
+                .Select(c => c.Text).ToList();
+            foreach (var text in new[] { "Coffee wakes you up.", "Beans are seeds.", "Follow for more." })
+                Assert.Contains(text, captionTexts);
+            var read = MediaProbe.Words(await MediaProbe.OcrAsync(video, "crop=540:180:0:560,scale=iw*2:ih*2", "eng", at: 4.0));
+            Assert.True(new[] { "beans", "are", "seeds" }.Count(read.Contains) >= 2, $"OCR at 4.0 s read [{string.Join(' ', read)}], expected \"Beans are seeds.\"");
         }
         finally { Directory.Delete(dir, true); }
     }

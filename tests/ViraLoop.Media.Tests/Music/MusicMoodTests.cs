@@ -24,6 +24,22 @@ public sealed class MusicMoodTests
         Assert.True(playful.EnvelopeSpreadDb > calm.EnvelopeSpreadDb * 1.15, $"envelope spread: playful {playful.EnvelopeSpreadDb:0.0} dB, calm {calm.EnvelopeSpreadDb:0.0} dB");
     }
 
+    [Fact]
+    public async Task EveryMood_BeatsAtItsOwnTempo_NotAtAnotherMoods()
+    {
+        // All four moods, measured on their written tracks: each one's onsets repeat at its own beat period more than at the
+        // beat period of any other mood, so no two moods share a tempo (74, 88, 112, 124 bpm).
+        var measured = new Dictionary<string, Measures>();
+        foreach (var mood in MusicSpec.Moods) measured[mood] = await MeasureAsync(mood);
+        var beats = MusicSpec.Moods.ToDictionary(m => m, m => 60 / MusicSpec.ForMood(m, 1).Bpm);
+        var table = string.Join("; ", MusicSpec.Moods.Select(track =>
+            $"{track}: " + string.Join(" ", MusicSpec.Moods.Select(at => $"{at} {measured[track].AcAt(beats[at]):0.00}"))));
+        foreach (var track in MusicSpec.Moods)
+            foreach (var other in MusicSpec.Moods.Where(o => o != track))
+                Assert.True(measured[track].AcAt(beats[track]) > measured[track].AcAt(beats[other]) + 0.25,
+                    $"{track} does not beat at its own tempo more than at {other}'s; autocorrelation at each mood's beat: {table}");
+    }
+
     private sealed record Measures(double[] Onset, double OnsetsPerSecond, double EnvelopeSpreadDb)
     {
         /// <summary>Normalised autocorrelation of the onset strength at a lag in seconds (best of the nearest frames).</summary>

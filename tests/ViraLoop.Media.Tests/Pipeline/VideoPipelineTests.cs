@@ -160,10 +160,7 @@ public sealed class VideoPipelineTests(RenderedVideos videos)
         Assert.Equal(960, img.GetProperty("height").GetInt32());
 
         // Not a flat frame: the luma spreads out and there are many colours (a black or single-colour card fails both).
-        var (rgb, w, h) = await MediaProbe.RgbImageAsync(video.ThumbnailPath, 270, 480);
-        var luma = Enumerable.Range(0, w * h).Select(i => 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]).ToArray();
-        double mean = luma.Average(), sd = Math.Sqrt(luma.Average(y => (y - mean) * (y - mean)));
-        int colours = Enumerable.Range(0, w * h).Select(i => (rgb[3 * i] >> 3) << 10 | (rgb[3 * i + 1] >> 3) << 5 | rgb[3 * i + 2] >> 3).Distinct().Count();
+        var (mean, sd, colours) = await MediaProbe.PictureStatsAsync(video.ThumbnailPath);
         Assert.True(sd > 15, $"the thumbnail is nearly uniform: luma standard deviation {sd:0.0}");
         Assert.True(colours > 100, $"the thumbnail has only {colours} distinct colours (5 bits a channel)");
         Assert.InRange(mean, 20, 235); // neither a black nor a white card
@@ -207,10 +204,7 @@ public sealed class VideoPipelineTests(RenderedVideos videos)
         Assert.Contains("#EXT-X-TARGETDURATION:4", text);
 
         // The segment list: each #EXTINF duration and the .m4s file it belongs to.
-        var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var segments = lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("#EXTINF:", StringComparison.Ordinal))
-            .Select(x => (Extinf: double.Parse(x.l[8..].TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture), File: lines[x.i + 1]))
-            .ToList();
+        var segments = MediaProbe.HlsSegments(text);
         Assert.True(segments.Count >= 2, $"an 8 s video in 4 s segments has at least 2 segments:\n{text}");
         Assert.All(segments, s => Assert.EndsWith(".m4s", s.File));
 

@@ -15,6 +15,11 @@ public sealed class ThumbnailStepTests
         var r = await new ThumbnailStep().RunAsync(new ThumbnailSpec("Deep sea light", visuals, 1.0, RenderSettings.Preview, media.PathOf("thumb.jpg"), media.PathOf("work")));
         var img = MediaProbe.Stream(await MediaProbe.ProbeAsync(r.ThumbnailPath), "video");
         Assert.Equal((540, 960), (img.GetProperty("width").GetInt32(), img.GetProperty("height").GetInt32()));
+        // A picture, not a flat card: the luma spreads out and there are many colours (a black card has a spread near 0).
+        var (mean, sd, colours) = await MediaProbe.PictureStatsAsync(r.ThumbnailPath);
+        Assert.True(sd > 15, $"the thumbnail is nearly uniform: luma standard deviation {sd:0.0}");
+        Assert.True(colours > 100, $"the thumbnail has only {colours} distinct colours (5 bits a channel)");
+        Assert.InRange(mean, 20, 235);
         var read = MediaProbe.Words(await MediaProbe.OcrAsync(r.ThumbnailPath, "scale=iw*2:ih*2", "eng", pageSegmentation: 3));
         Assert.True(new[] { "deep", "sea", "light" }.Count(w => read.Contains(w)) >= 2, $"OCR read [{string.Join(' ', read)}]");
     }
