@@ -4,6 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using ViraLoop.Media;
 using ViraLoop.Media.Pipeline;
+using ViraLoop.Media.Pipeline.Steps;
 
 namespace ViraLoop.Cli;
 
@@ -32,10 +33,16 @@ public static class CliApp
         var tts = new Option<string>("--tts") { Description = "Voice engine: espeak (offline), openai (OPENAI_API_KEY) or elevenlabs (ELEVENLABS_API_KEY)", DefaultValueFactory = _ => "espeak" };
         var ttsUrl = new Option<string?>("--tts-url") { Description = "Base URL of the voice API (default: the vendor's)" };
         var ttsVoice = new Option<string?>("--tts-voice") { Description = "Voice name or id for the voice API" };
+        var cluster = new Option<bool>("--cluster") { Description = "Submit to a running cluster (settings from the environment: ViraLoop__Postgres, ViraLoop__RabbitMq, ViraLoop__Blobs…)" };
+        var tenant = new Option<string>("--tenant") { Description = "Tenant the job belongs to", DefaultValueFactory = _ => "local" };
+        var priority = new Option<string?>("--priority") { Description = "high, standard or low (default: the tenant plan's ceiling)" };
+        var visuals = new Option<string?>("--visuals") { Description = "Visual backend: procedural (default), openai-image or runway" };
+        var stateDir = new Option<DirectoryInfo?>("--state") { Description = "Keep the embedded silo's state here (default: a scratch directory removed afterwards)" };
 
-        var generate = new Command("generate", "Make a short vertical video from a topic, offline")
+        var generate = new Command("generate", "Make a short vertical video from a topic (on an embedded silo, or on a cluster with --cluster)")
         {
             topic, text, scenes, lang, duration, style, palette, mood, hook, preview, seed, output, json, llmUrl, llmModel, tts, ttsUrl, ttsVoice,
+            cluster, tenant, priority, visuals, stateDir,
         };
         generate.SetAction(async (parse, ct) =>
         {
@@ -56,10 +63,33 @@ public static class CliApp
                     Seed = parse.GetValue(seed),
                 };
                 var outDir = parse.GetValue(output)!.FullName;
-                var pipeline = new VideoPipeline(
-                    Adapters.Writer(parse.GetValue(llmUrl), parse.GetValue(llmModel)!),
-                    Adapters.Voice(parse.GetValue(tts)!, parse.GetValue(ttsUrl), parse.GetValue(ttsVoice)));
-                return await GenerateAsync(pipeline, request, outDir, parse.GetValue(json), ct);
+                // Everything that can be checked here is, before a silo starts: bad input exits 2 at once, a missing tool 3.
+                ViraLoop.Media.Pipeline.Steps.VideoChoices.For(request);
+                VideoPipeline.PrepareOutput(outDir);
+                var isCluster = parse.GetValue(cluster);
+                if (!isCluster) Tools.RequireMedia();
+                var tenantId = parse.GetValue(tenant)!;
+                if (!ViraLoop.Grains.Messages.JobKeys.IsValidPart(tenantId)) throw new MediaInputException($"--tenant must be 1–64 letters, digits, '-' or '_'; got '{tenantId}'.");
+                var runner = new JobRunner
+                {
+                    Order = ViraLoop.Grains.Messages.VideoOrder.From(request) with
+                    {
+                        Priority = parse.GetValue(priority), VisualBackend = parse.GetValue(visuals),
+                    },
+                    OutputDirectory = outDir,
+                    TenantId = tenantId,
+                    Cluster = isCluster,
+                    StateDirectory = parse.GetValue(stateDir)?.FullName,
+                    Writer = isCluster ? null : Adapters.Writer(parse.GetValue(llmUrl), parse.GetValue(llmModel)!),
+                    Voice = isCluster ? null : Adapters.Voice(parse.GetValue(tts)!, parse.GetValue(ttsUrl), parse.GetValue(ttsVoice)),
+                };
+                return await GenerateAsync(runner, parse.GetValue(json), ct);
+            }
+            catch (ArgumentException e) { return Error(e.Message, BadInput); }
+            catch (JobFailedException e) { return Error($"Generation failed: {e.Message}", Failed); }
+            catch (InvalidOperationException e) when (parse.GetValue(cluster) && e.Message.StartsWith("Cluster mode", StringComparison.Ordinal))
+            {
+                return Error($"{e.Message} --cluster takes the silos' settings from the environment (ViraLoop__Postgres, ViraLoop__RabbitMq, ViraLoop__Blobs, ViraLoop__ClusterId).", BadInput);
             }
             catch (MediaInputException e) { return Error(e.Message, BadInput); }
             catch (MissingToolException e) { return Error(e.Message, MissingTool); }
@@ -103,16 +133,24 @@ public static class CliApp
         return code;
     }
 
-    private static async Task<int> GenerateAsync(VideoPipeline pipeline, VideoRequest request, string outDir, bool json, CancellationToken ct)
+    /// <summary>The steps a job reports, in order, as the progress display shows them.</summary>
+    private static readonly string[] DisplaySteps = [StepNames.Script, StepNames.Voice, StepNames.Visuals, StepNames.Render, StepNames.Package];
+
+    private static async Task<int> GenerateAsync(JobRunner runner, bool json, CancellationToken ct)
     {
-        VideoResult result;
+        JobOutcome result;
         if (json || Console.IsOutputRedirected)
         {
-            var last = "";
-            result = await pipeline.RunAsync(request, outDir, new Progress<StepProgress>(p =>
+            var done = new HashSet<string>();
+            var current = (string?)null;
+            result = await runner.RunAsync(p =>
             {
-                if (p.Step != last && p.Fraction >= 1) { Console.Error.WriteLine($"[{p.Step}] done"); last = p.Step; }
-            }), ct);
+                var step = p.Status == ViraLoop.Grains.Messages.JobStatus.Completed ? null : p.Step;
+                if (current is not null && current != step && done.Add(current)) Console.Error.WriteLine($"[{current}] done");
+                current = step ?? current;
+                if (p.Status == ViraLoop.Grains.Messages.JobStatus.Completed && current is not null && done.Add(current)) Console.Error.WriteLine($"[{current}] done");
+                if (p.Status == ViraLoop.Grains.Messages.JobStatus.AwaitingApproval) Console.Error.WriteLine("[approval] waiting");
+            }, ct);
         }
         else
         {
@@ -121,44 +159,44 @@ public static class CliApp
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
                 .StartAsync(async ctx =>
                 {
-                    var tasks = new Dictionary<string, ProgressTask>();
-                    foreach (var step in ViraLoop.Media.Pipeline.Steps.StepNames.All)
-                        tasks[step] = ctx.AddTask(step, autoStart: false, maxValue: 1);
-                    var progress = new SyncProgress(p =>
+                    var tasks = DisplaySteps.ToDictionary(s => s, s => ctx.AddTask(s, autoStart: false, maxValue: 1));
+                    result = await runner.RunAsync(p =>
                     {
-                        if (!tasks.TryGetValue(p.Step, out var t)) return;
-                        if (!t.IsStarted) t.StartTask();
-                        t.Value = Math.Max(t.Value, p.Fraction);
-                    });
-                    result = await pipeline.RunAsync(request, outDir, progress, ct);
+                        var index = p.Step is null ? (p.Status == ViraLoop.Grains.Messages.JobStatus.Completed ? DisplaySteps.Length : -1) : Array.IndexOf(DisplaySteps, p.Step);
+                        for (var i = 0; i < Math.Min(index, DisplaySteps.Length); i++)
+                        {
+                            var done = tasks[DisplaySteps[i]];
+                            if (!done.IsStarted) done.StartTask();
+                            done.Value = 1;
+                        }
+                        if (index >= 0 && index < DisplaySteps.Length)
+                        {
+                            var t = tasks[DisplaySteps[index]];
+                            if (!t.IsStarted) t.StartTask();
+                            t.Value = Math.Max(t.Value, p.StepFraction ?? 0);
+                        }
+                    }, ct);
                 });
         }
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                video = result.VideoPath, thumbnail = result.ThumbnailPath, manifest = result.ManifestPath,
-                durationSeconds = result.DurationSeconds, scenes = result.Scenes.Count, steps = result.StepSeconds, notes = result.Notes,
+                video = result.VideoPath, thumbnail = result.ThumbnailPath, manifest = result.ManifestPath, hls = result.HlsPath,
+                durationSeconds = result.DurationSeconds, scenes = result.Scenes, steps = result.StepSeconds, notes = result.Notes, job = result.JobKey,
             }, new JsonSerializerOptions { WriteIndented = true }));
             return Ok;
         }
         var table = new Table().AddColumn("").AddColumn("");
         table.AddRow("video", result.VideoPath);
-        table.AddRow("hls", Path.Combine(Path.GetDirectoryName(result.VideoPath)!, VideoPipeline.HlsPlaylist));
+        table.AddRow("hls", result.HlsPath);
         table.AddRow("thumbnail", result.ThumbnailPath);
         table.AddRow("manifest", result.ManifestPath);
-        table.AddRow("duration", $"{result.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Scenes.Count} scenes");
+        table.AddRow("duration", $"{result.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {result.Scenes} scenes");
         table.AddRow("steps", string.Join(", ", result.StepSeconds.Select(kv => $"{kv.Key} {kv.Value.ToString("0.0", CultureInfo.InvariantCulture)} s")));
-        foreach (var n in result.Notes) table.AddRow("note", n);
+        foreach (var n in result.Notes) table.AddRow("note", Markup.Escape(n));
         AnsiConsole.Write(table);
         return Ok;
-    }
-
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and lag behind).</summary>
-    private sealed class SyncProgress(Action<StepProgress> report) : IProgress<StepProgress>
-    {
-        private readonly object _gate = new();
-        public void Report(StepProgress value) { lock (_gate) report(value); }
     }
 
     /// <summary><c>viraloop db migrate</c>: applies the cluster schema (Orleans membership, grain state, reminders) to PostgreSQL; idempotent.</summary>

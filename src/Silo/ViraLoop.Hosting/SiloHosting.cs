@@ -16,7 +16,7 @@ namespace ViraLoop.Hosting;
 public static class ProviderNames
 {
     /// <summary>The stream provider that carries progress events (memory streams embedded, RabbitMQ in a cluster).</summary>
-    public const string Streams = "progress";
+    public const string Streams = ViraLoop.Grains.Messages.StreamNames.Provider;
 
     /// <summary>Explicit stream subscriptions.</summary>
     public const string PubSubStore = "PubSubStore";
@@ -100,6 +100,9 @@ public static class SiloHosting
         silo.AddPlacementDirector<GpuPlacementStrategy, GpuPlacementDirector>();
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<LocalGpuLoad>();
+        silo.Services.AddMediaMessageSerializer();
+        silo.Services.AddViraLoopPipeline(options, isGpu);
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(Math.Min(60, options.JobReminderSeconds)));
         if (isGpu)
         {
             silo.Services.AddSingleton<IConfigureGrainContextProvider, InferenceActivationCounterProvider>();
@@ -126,6 +129,7 @@ public static class SiloHosting
             client.AddMemoryStreams(ProviderNames.Streams);
         }
         if (options.TracingEnabled) client.AddActivityPropagation();
+        client.Services.AddMediaMessageSerializer();
         return client;
     }
 

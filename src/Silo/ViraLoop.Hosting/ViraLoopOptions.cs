@@ -72,6 +72,27 @@ public sealed class ViraLoopOptions
     /// <summary>How long a grain call waits for its answer (silos and clients); calls in flight to a dead silo fail after this.</summary>
     public double ResponseTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// The blob store: a directory every silo mounts (a ReadWriteMany volume on Kubernetes) for voices, previews, clips,
+    /// videos, HLS and manifests. Default: <c>blobs</c> beside <see cref="Database"/>.
+    /// </summary>
+    public string? Blobs { get; set; }
+
+    /// <summary>Long CPU steps (TTS, encodes) one silo runs at once; default: its core count.</summary>
+    public int? CpuSlots { get; set; }
+
+    /// <summary>A GPU work lease lasts this long unless its worker renews it (a dead or hung worker's work is redone after it).</summary>
+    public double LeaseSeconds { get; set; } = 30;
+
+    /// <summary>How often an unfinished job's reminder fires (it brings the job back when its silo died).</summary>
+    public double JobReminderSeconds { get; set; } = 5;
+
+    /// <summary>The visual backend jobs use unless they name one: procedural, openai-image or runway. Read live: a change applies without a restart.</summary>
+    public string VisualBackend { get; set; } = "procedural";
+
+    /// <summary>Tenant plans: <c>acme=3:high,beta=1:standard</c> (weight in fair sharing : highest priority). Others: weight 1, standard.</summary>
+    public string? Tenants { get; set; }
+
     /// <summary>Run under Orleans' Kubernetes hosting (pod name, IP and cluster ids from the pod's environment; dead silos' pods deleted).</summary>
     public bool Kubernetes { get; set; }
 
@@ -88,6 +109,9 @@ public sealed class ViraLoopOptions
 
     /// <summary>The OTLP endpoint from <see cref="Otlp"/> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
     public string? OtlpEndpoint => Otlp is { Length: > 0 } ? Otlp : Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+
+    /// <summary>The blob store's directory (<see cref="Blobs"/>, or <c>blobs</c> beside the database).</summary>
+    public string BlobDirectory => Path.GetFullPath(Blobs is { Length: > 0 } b ? b : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Database)) ?? ".", "blobs"));
 
     public bool IsCluster => string.Equals(Mode, "cluster", StringComparison.OrdinalIgnoreCase);
 
@@ -130,6 +154,10 @@ public sealed class ViraLoopOptions
             throw new InvalidOperationException("Cluster mode needs ViraLoop:Postgres (an Npgsql connection string; environment ViraLoop__Postgres).");
         if (IsCluster && string.IsNullOrWhiteSpace(RabbitMq))
             throw new InvalidOperationException("Cluster mode needs ViraLoop:RabbitMq (an AMQP URI; environment ViraLoop__RabbitMq).");
+        if (CpuSlots is < 1) throw new InvalidOperationException("ViraLoop:CpuSlots must be at least 1.");
+        if (LeaseSeconds <= 0 || JobReminderSeconds <= 0) throw new InvalidOperationException("ViraLoop:LeaseSeconds and JobReminderSeconds must be positive.");
+        try { ViraLoop.Grains.Execution.PipelineOptions.ParseTenants(Tenants); }
+        catch (ArgumentException e) { throw new InvalidOperationException($"ViraLoop:Tenants: {e.Message}"); }
         if (GpuSlots < 1) throw new InvalidOperationException("ViraLoop:GpuSlots must be at least 1.");
         if (StreamQueues < 1) throw new InvalidOperationException("ViraLoop:StreamQueues must be at least 1.");
         if (ProbeTimeoutSeconds <= 0 || MissedProbesLimit < 1 || ResponseTimeoutSeconds <= 0 || IAmAliveSeconds <= 0)

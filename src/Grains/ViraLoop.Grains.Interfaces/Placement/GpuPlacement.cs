@@ -37,3 +37,10 @@ public sealed class NoGpuSiloException : Exception
     public NoGpuSiloException(string message) : base(message) { }
     public NoGpuSiloException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>Request-context keys GPU placement reads.</summary>
+public static class GpuPlacementKeys
+{
+    /// <summary>A silo name: place the new activation on that silo if it is a GPU silo (a GPU silo starting its own worker).</summary>
+    public const string TargetSilo = "vl.target-silo";
+}

@@ -99,7 +99,8 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
         }
     }
 
-    private static string PrepareOutput(string dir)
+    /// <summary>Checks the output directory can be written (creating it), or throws <see cref="MediaInputException"/> saying why.</summary>
+    public static string PrepareOutput(string dir)
     {
         if (string.IsNullOrWhiteSpace(dir)) throw new MediaInputException("No output directory given.");
         var full = Path.GetFullPath(dir);

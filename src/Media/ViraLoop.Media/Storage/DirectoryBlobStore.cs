@@ -58,6 +58,13 @@ public sealed class DirectoryBlobStore : IBlobStore
 
     public string LocalPath(BlobRef blob) => PathOf(blob.Key);
 
+    public string LocalDirectory(string prefix)
+    {
+        var path = PathOf(prefix);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
     public Task<bool> DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var path = PathOf(prefix);

@@ -22,6 +22,12 @@ public interface IBlobStore
     /// <summary>A local path tools such as ffmpeg can read (the shared directory store returns the file itself).</summary>
     string LocalPath(BlobRef blob);
 
+    /// <summary>
+    /// A directory on the store's volume for scratch files that must outlive a crash (an assembly's finished chunks),
+    /// under <paramref name="prefix"/>; created if missing. Not blobs: nothing there is written atomically for readers.
+    /// </summary>
+    string LocalDirectory(string prefix);
+
     /// <summary>Removes every blob under a key prefix (a job's artefacts); true if anything was there.</summary>
     Task<bool> DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default);
 }

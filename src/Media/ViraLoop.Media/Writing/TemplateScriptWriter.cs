@@ -23,8 +23,8 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         if (topic.Length > MaxTopicLength)
             throw new MediaInputException($"The topic is {topic.Length} characters long; at most {MaxTopicLength} are allowed. Put longer material in a text file (--text).");
         Languages.Get(request.Language);
-        if (double.IsNaN(request.DurationSeconds) || request.DurationSeconds < 4 || request.DurationSeconds > 180)
-            throw new MediaInputException($"Duration {request.DurationSeconds} s is out of range: choose 4–180 seconds (shorts are 15–60).");
+        if (double.IsNaN(request.DurationSeconds) || request.DurationSeconds < 5 || request.DurationSeconds > 180)
+            throw new MediaInputException($"Duration {request.DurationSeconds} s is out of range: choose 5–180 seconds (shorts are 15–60).");
         if (request.Text is { } text && string.IsNullOrWhiteSpace(text)) throw new MediaInputException("The text file is empty.");
         if (request.Text is { Length: > MaxTextLength }) throw new MediaInputException($"The text is longer than {MaxTextLength} characters.");
         if (request.Text is not null && request.Scenes is not null) throw new MediaInputException("Give either a text or a scene list, not both.");

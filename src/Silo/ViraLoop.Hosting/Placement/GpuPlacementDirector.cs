@@ -12,7 +12,7 @@ namespace ViraLoop.Hosting.Placement;
 /// A silo whose metadata this silo has not fetched yet is unknown, not plain: placement waits for it (up to
 /// <see cref="UnknownMetadataWait"/>) before saying there is no GPU silo (<see cref="NoGpuSiloException"/>).
 /// </summary>
-internal sealed class GpuPlacementDirector(ISiloMetadataCache metadata, IGrainFactory grains) : IPlacementDirector
+internal sealed class GpuPlacementDirector(ISiloMetadataCache metadata, IGrainFactory grains, IClusterMembershipService membership) : IPlacementDirector
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan UnknownMetadataWait = TimeSpan.FromSeconds(5);
@@ -31,10 +31,18 @@ internal sealed class GpuPlacementDirector(ISiloMetadataCache metadata, IGrainFa
             await RefreshAsync();
             var compatible = context.GetCompatibleSilos(target);
             var gpuSilos = compatible.Where(IsGpuSilo).ToArray();
-            if (gpuSilos.Length > 0) return Choose(gpuSilos);
+            if (gpuSilos.Length > 0) return Targeted(target, gpuSilos) ?? Choose(gpuSilos);
             if (!compatible.Any(IsUnknown) || DateTime.UtcNow > deadline) throw new NoGpuSiloException();
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The GPU silo the caller named (<see cref="GpuPlacementKeys.TargetSilo"/>), when it is one of the candidates.</summary>
+    private SiloAddress? Targeted(PlacementTarget target, SiloAddress[] gpuSilos)
+    {
+        if (target.RequestContextData is not { } data || !data.TryGetValue(GpuPlacementKeys.TargetSilo, out var value) || value is not string name) return null;
+        var members = membership.CurrentSnapshot.Members;
+        return gpuSilos.FirstOrDefault(s => members.TryGetValue(s, out var m) && m.Name == name);
     }
 
     private SiloAddress Choose(SiloAddress[] gpuSilos)

@@ -11,7 +11,8 @@ namespace ViraLoop.Media.Pipeline.Steps;
 /// <summary>
 /// What the manifest records: the request, every choice made for it (script, timings, words, styles, palettes, seeds,
 /// music), the output format, the files written in <paramref name="OutputDirectory"/> (names relative to it), step
-/// times and notes. <paramref name="CreatedAt"/> is given, so the same inputs write the same bytes.
+/// times and notes. <paramref name="CreatedAt"/> is given, so the same inputs write the same bytes. <paramref name="FileBytes"/>
+/// gives the files' sizes when they are not in the output directory (a job's files are in the blob store).
 /// </summary>
 public sealed record ManifestSpec(
     VideoRequest Request,
@@ -26,7 +27,8 @@ public sealed record ManifestSpec(
     IReadOnlyDictionary<string, double> StepSeconds,
     IReadOnlyList<string> Notes,
     string OutputDirectory,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    IReadOnlyDictionary<string, long>? FileBytes = null);
 
 public sealed record ManifestResult(string ManifestPath);
 
@@ -54,7 +56,7 @@ public sealed class ManifestStep
             scenes = timed.Select((t, i) => Scene(t, i, visuals[i], script.Language)),
             music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechain envelope follower, about -10 dB under speech" },
             voice = new { engine = spec.VoiceEngine },
-            files = spec.Files.Select(f => new { name = f, bytes = new FileInfo(Path.Combine(spec.OutputDirectory, f)).Length }),
+            files = spec.Files.Select(f => new { name = f, bytes = spec.FileBytes?.GetValueOrDefault(f) ?? new FileInfo(Path.Combine(spec.OutputDirectory, f)).Length }),
             tools = new
             {
                 ffmpeg = await Tools.VersionAsync(Tools.Ffmpeg, "-version"),

@@ -1,0 +1,55 @@
+using Orleans.Concurrency;
+using ViraLoop.Grains.Messages;
+using ViraLoop.Media;
+
+namespace ViraLoop.Grains;
+
+/// <summary>
+/// One video job (key <c>tenant/job</c>, see <see cref="JobKeys"/>): accepted → scripting → awaiting approval (when asked)
+/// → scenes → assembly → packaging → completed / failed / cancelled. Every transition is persisted; progress goes to the
+/// stream (<see cref="StreamNames.Jobs"/>, job key).
+/// </summary>
+public interface IVideoJobGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Validates and accepts the order (bad input: <see cref="ArgumentException"/> with the reason, and nothing is created).
+    /// Submitting the same order again returns the job as it stands; a different order under an existing key is refused.
+    /// </summary>
+    Task<JobSnapshot> Submit(VideoOrder order);
+
+    Task<JobSnapshot> GetSnapshot();
+
+    /// <summary>Stops the job in any state: nothing more is scheduled and queued work is withdrawn. Final jobs are left as they are.</summary>
+    Task<JobSnapshot> Cancel(string? reason = null);
+
+    /// <summary>Lets a job waiting for approval go on, with the script as written or as edited (same scene count, narration changed).</summary>
+    Task<JobSnapshot> Approve(Script? edited = null);
+
+    /// <summary>Ends a job waiting for approval, with the reason.</summary>
+    Task<JobSnapshot> Reject(string reason);
+
+    /// <summary>The script, once written (null before).</summary>
+    Task<Script?> GetScript();
+
+    [OneWay] Task OnSceneVoiced(int sceneIndex, SceneVoiced voiced);
+    [OneWay] Task OnSceneRendered(int sceneIndex, SceneRendered rendered);
+    [OneWay] Task OnSceneFailed(int sceneIndex, string reason);
+
+    /// <summary>A step that ran outside the grain's turn reports back (from this activation's own executor task).</summary>
+    Task OnStepFinished(StepReport report);
+
+    /// <summary>Progress within a step running outside the turn (fraction 0..1).</summary>
+    [OneWay] Task OnStepProgress(long runId, double fraction);
+}
+
+/// <summary>How a step that ran outside the turn ended: its outputs (name → blob key), or an error, transient or not.</summary>
+[GenerateSerializer, Immutable, Alias("vl.step-report")]
+public sealed record StepReport(
+    [property: Id(0)] string Step,
+    [property: Id(1)] long RunId,
+    [property: Id(2)] double Seconds,
+    [property: Id(3)] string? Error = null,
+    [property: Id(4)] bool Transient = false,
+    [property: Id(5)] Script? Script = null,
+    [property: Id(6)] IReadOnlyDictionary<string, string>? Outputs = null,
+    [property: Id(7)] IReadOnlyList<string>? Notes = null);

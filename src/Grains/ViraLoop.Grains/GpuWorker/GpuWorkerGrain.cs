@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using ViraLoop.Grains.Execution;
+using ViraLoop.Grains.Messages;
+using ViraLoop.Grains.Placement;
+
+namespace ViraLoop.Grains.GpuWorker;
+
+/// <summary>
+/// A GPU worker: one per GPU silo (its key is the silo's name; activated there by the silo itself, and never on a plain
+/// silo). It pulls up to its slot count of visual work from the scheduler, runs each item outside its turn, renews the
+/// leases while they run (a cancelled or stale lease stops the work), and delivers results to the scene cache, which
+/// accepts only the newest lease's result.
+/// </summary>
+[GpuPlacement]
+public sealed class GpuWorkerGrain(
+    PipelineServices services,
+    ILocalSiloDetails silo,
+    ILogger<GpuWorkerGrain> log) : Grain, IGpuWorkerGrain
+{
+    private readonly ConcurrentDictionary<string, Running> _running = new();
+    private IGrainTimer? _pull, _renew;
+    private long _completed;
+    private bool _pulling;
+
+    private sealed record Running(GpuAssignment Assignment, CancellationTokenSource Cancel);
+
+    private string WorkerId => this.GetPrimaryKeyString();
+    private int Slots => services.Options.GpuSlots;
+    private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu);
+
+    public Task Start()
+    {
+        if (_pulling) return Task.CompletedTask;
+        if (WorkerId != silo.Name)
+        {
+            // A worker belongs to its own silo; placed anywhere else (its silo is gone), it does nothing and leaves.
+            log.LogWarning("GPU worker {Worker} activated on silo {Silo}; it only runs on its own silo", WorkerId, silo.Name);
+            DeactivateOnIdle();
+            return Task.CompletedTask;
+        }
+        _pulling = true;
+        _pull = this.RegisterGrainTimer(PullAsync, new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.Zero, Period = services.Options.WorkerPoll, KeepAlive = true, Interleave = false,
+        });
+        var renewEvery = services.Options.Scheduler.LeaseDuration / 3;
+        _renew = this.RegisterGrainTimer(RenewAsync, new GrainTimerCreationOptions
+        {
+            DueTime = renewEvery, Period = renewEvery, KeepAlive = true, Interleave = true,
+        });
+        log.LogInformation("GPU worker {Worker} pulling with {Slots} slots", WorkerId, Slots);
+        return Task.CompletedTask;
+    }
+
+    public Task<GpuWorkerStatus> GetStatus() =>
+        Task.FromResult(new GpuWorkerStatus(WorkerId, silo.Name, Slots, _running.Count, Interlocked.Read(ref _completed), _pulling));
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _pull?.Dispose();
+        _renew?.Dispose();
+        foreach (var r in _running.Values) r.Cancel.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task PullAsync(CancellationToken ct)
+    {
+        var free = Slots - _running.Count;
+        if (free <= 0) return;
+        IReadOnlyList<GpuAssignment> work;
+        try
+        {
+            work = await Scheduler.Pull(WorkerId, Slots, free);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "GPU worker {Worker} could not pull work", WorkerId);
+            return;
+        }
+        foreach (var a in work)
+        {
+            var run = new Running(a, new CancellationTokenSource());
+            if (!_running.TryAdd(a.Lease.ItemId, run)) continue;
+            var cache = GrainFactory.GetGrain<ISceneCacheGrain>(a.Work.CacheKey);
+            _ = Task.Run(() => ExecuteAsync(run, cache));
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken ct)
+    {
+        foreach (var run in _running.Values.ToList())
+        {
+            try
+            {
+                var answer = await Scheduler.Renew(run.Assignment.Lease);
+                if (answer != LeaseAnswer.Accepted)
+                {
+                    log.LogInformation("Lease on {Item} is {Answer}: stopping it", run.Assignment.Lease.ItemId, answer);
+                    run.Cancel.Cancel();
+                }
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Could not renew the lease on {Item}", run.Assignment.Lease.ItemId);
+            }
+        }
+    }
+
+    /// <summary>Off the grain's turn: render, deliver, free the slot.</summary>
+    private async Task ExecuteAsync(Running run, ISceneCacheGrain cache)
+    {
+        var a = run.Assignment;
+        try
+        {
+            var rendered = await new VisualRenderer(services, log).RenderAsync(a, run.Cancel.Token);
+            var accepted = await cache.OnRendered(a.Lease, rendered);
+            if (accepted) Interlocked.Increment(ref _completed);
+        }
+        catch (OperationCanceledException) when (run.Cancel.IsCancellationRequested)
+        {
+            // The lease was withdrawn or went stale: someone else owns this work now.
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Visual for {Item} failed", a.Lease.ItemId);
+            try { await cache.OnRenderFailed(a.Lease, Transient.Describe(e), Transient.Is(e)); }
+            catch (Exception report) { log.LogWarning(report, "Could not report the failure of {Item}", a.Lease.ItemId); }
+        }
+        finally
+        {
+            _running.TryRemove(a.Lease.ItemId, out _);
+            run.Cancel.Dispose();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using Microsoft.Extensions.Logging;
+using ViraLoop.Grains.Execution;
+using ViraLoop.Grains.Messages;
+using ViraLoop.Grains.Scheduling;
+
+namespace ViraLoop.Grains.Scheduler;
+
+/// <summary>
+/// The GPU pool's scheduler: <see cref="FairScheduler"/> (tiers with aging, weighted fair queuing across tenants, slot caps,
+/// batching, fenced leases) behind a grain, persisted after every change. Lease renewals are not persisted: a reactivated
+/// scheduler gives every lease a full lease duration from now, so a scheduler crash never takes work from a live worker.
+/// </summary>
+public sealed class SchedulerGrain(
+    [PersistentState("scheduler")] IPersistentState<SchedulerGrainState> state,
+    PipelineServices services,
+    ILogger<SchedulerGrain> log) : Grain, ISchedulerGrain
+{
+    private const int MaxDispatchLog = 10_000;
+    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(30);
+    private FairScheduler _core = null!;
+    private DateTimeOffset _prunedAt;
+
+    private SchedulerOptions Options => services.Options.Scheduler;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _core = new FairScheduler(state.State.Core, Options, TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        var grace = now + Options.LeaseDuration;
+        foreach (var item in state.State.Core.Items.Values.Where(i => i.Lease is not null && i.Lease.Deadline < grace))
+            item.Lease = item.Lease! with { Deadline = grace };
+        foreach (var (tenant, plan) in services.Options.Tenants)
+            if (!state.State.ExplicitPlans.Contains(tenant)) _core.SetTenant(new TenantPlan(tenant, plan.Weight, plan.Ceiling));
+        _prunedAt = now;
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task<GpuItemStatus> Enqueue(GpuWork work, string priority)
+    {
+        EnsureTenant(work.TenantId);
+        PriorityTier? tier = string.IsNullOrWhiteSpace(priority) ? null
+            : Priorities.Parse(priority) ?? throw new ArgumentException($"Unknown priority '{priority}': use high, standard or low.");
+        var batchKey = $"{work.Render.Backend}:{work.Render.Settings.Width}x{work.Render.Settings.Height}";
+        var result = _core.Enqueue(new WorkRequest(work.ItemId, work.CacheKey, work.TenantId, work.CostSeconds, batchKey, tier));
+        switch (result.Outcome)
+        {
+            case EnqueueOutcome.Rejected:
+                throw new ArgumentException($"The scheduler refused the work: {result.Reason}.");
+            case EnqueueOutcome.Duplicate:
+                return Status(work.ItemId);
+        }
+        state.State.Work[work.ItemId] = work;
+        await SaveAsync();
+        return GpuItemStatus.Queued;
+    }
+
+    public async Task<IReadOnlyList<GpuAssignment>> Pull(string workerId, int capacity, int freeSlots)
+    {
+        var before = state.State.Core.Events.Count;
+        var batches = _core.Pull(new PullRequest(workerId, capacity, freeSlots));
+        var assignments = new List<GpuAssignment>();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var batch in batches)
+        {
+            foreach (var leased in batch.Items)
+            {
+                if (!state.State.Work.TryGetValue(leased.Lease.ItemId, out var work))
+                {
+                    // Work without its payload cannot run: fail it so its waiter hears of it.
+                    _core.Fail(leased.Lease, "the work's description was lost", retryable: false);
+                    continue;
+                }
+                assignments.Add(new GpuAssignment(new GpuLease(leased.Lease.ItemId, leased.Lease.WorkerId, leased.Lease.Token), work,
+                    leased.Deadline, leased.Attempt, batch.BatchKey));
+                Log(new GpuDispatch(leased.Lease.ItemId, leased.TenantId, workerId, now, null, "leased"));
+            }
+        }
+        PruneNow(now);
+        if (assignments.Count > 0 || state.State.Core.Events.Count != before) await SaveAsync();
+        return assignments;
+    }
+
+    public Task<LeaseAnswer> Renew(GpuLease lease) => Task.FromResult(Answer(_core.Renew(Ref(lease))));
+
+    public async Task<LeaseAnswer> Complete(GpuLease lease)
+    {
+        var answer = Answer(_core.Complete(Ref(lease)));
+        Finish(lease, answer == LeaseAnswer.Accepted ? "completed" : "refused-" + answer.ToString().ToLowerInvariant());
+        await SaveAsync();
+        return answer;
+    }
+
+    public async Task<LeaseAnswer> Fail(GpuLease lease, string reason, bool retryable)
+    {
+        var answer = Answer(_core.Fail(Ref(lease), reason, retryable));
+        Finish(lease, answer == LeaseAnswer.Accepted ? (retryable ? "retry" : "failed") : "refused-" + answer.ToString().ToLowerInvariant());
+        await SaveAsync();
+        return answer;
+    }
+
+    public async Task Cancel(string itemId)
+    {
+        if (!state.State.Core.Items.TryGetValue(itemId, out var item) || item.Status is not (WorkItemStatus.Queued or WorkItemStatus.Leased)) return;
+        // The core cancels by job; a scene cache entry is the "job" of its items, and only its current item is live.
+        _core.CancelJob(item.JobId);
+        await SaveAsync();
+    }
+
+    public Task<GpuItemStatus> GetStatus(string itemId)
+    {
+        _core.ExpireLeases();
+        return Task.FromResult(Status(itemId));
+    }
+
+    public Task<string?> GetFailure(string itemId) =>
+        Task.FromResult(state.State.Core.Items.TryGetValue(itemId, out var i) ? i.FailureReason : null);
+
+    public async Task SetTenantPlan(TenantPlanView plan)
+    {
+        var tier = Priorities.Parse(plan.PriorityCeiling) ?? throw new ArgumentException($"Unknown priority '{plan.PriorityCeiling}': use high, standard or low.");
+        _core.SetTenant(new TenantPlan(plan.TenantId, plan.Weight, tier));
+        state.State.ExplicitPlans.Add(plan.TenantId);
+        await SaveAsync();
+    }
+
+    public Task<TenantPlanView> GetTenantPlan(string tenantId)
+    {
+        if (state.State.Core.Tenants.TryGetValue(tenantId, out var t))
+            return Task.FromResult(new TenantPlanView(tenantId, t.Weight, Priorities.Name(t.PriorityCeiling)));
+        var (weight, ceiling) = DefaultPlan(tenantId);
+        return Task.FromResult(new TenantPlanView(tenantId, weight, Priorities.Name(ceiling)));
+    }
+
+    public Task<IReadOnlyList<GpuDispatch>> GetDispatches() => Task.FromResult<IReadOnlyList<GpuDispatch>>(state.State.Dispatches.ToList());
+
+    private void EnsureTenant(string tenantId)
+    {
+        if (state.State.Core.Tenants.ContainsKey(tenantId)) return;
+        var (weight, ceiling) = DefaultPlan(tenantId);
+        _core.SetTenant(new TenantPlan(tenantId, weight, ceiling));
+    }
+
+    private (double Weight, PriorityTier Ceiling) DefaultPlan(string tenantId) =>
+        services.Options.Tenants.TryGetValue(tenantId, out var p) ? p : (services.Options.DefaultWeight, services.Options.DefaultCeiling);
+
+    private GpuItemStatus Status(string itemId) =>
+        !state.State.Core.Items.TryGetValue(itemId, out var item) ? GpuItemStatus.Unknown : item.Status switch
+        {
+            WorkItemStatus.Queued => GpuItemStatus.Queued,
+            WorkItemStatus.Leased => GpuItemStatus.Leased,
+            WorkItemStatus.Completed => GpuItemStatus.Completed,
+            WorkItemStatus.Failed => GpuItemStatus.Failed,
+            _ => GpuItemStatus.Cancelled,
+        };
+
+    private static LeaseRef Ref(GpuLease l) => new(l.ItemId, l.WorkerId, l.Token);
+
+    private static LeaseAnswer Answer(LeaseResult r) => r.Outcome switch
+    {
+        LeaseOutcome.Accepted => LeaseAnswer.Accepted,
+        LeaseOutcome.Stale => LeaseAnswer.Stale,
+        LeaseOutcome.Cancelled => LeaseAnswer.Cancelled,
+        _ => LeaseAnswer.Unknown,
+    };
+
+    private void Log(GpuDispatch d)
+    {
+        var log = state.State.Dispatches;
+        log.Add(d);
+        if (log.Count > MaxDispatchLog) log.RemoveRange(0, log.Count - MaxDispatchLog);
+    }
+
+    private void Finish(GpuLease lease, string outcome)
+    {
+        var log = state.State.Dispatches;
+        for (var i = log.Count - 1; i >= 0; i--)
+        {
+            if (log[i].ItemId == lease.ItemId && log[i].WorkerId == lease.WorkerId && log[i].CompletedAt is null)
+            {
+                log[i] = log[i] with { CompletedAt = DateTimeOffset.UtcNow, Outcome = outcome };
+                return;
+            }
+        }
+    }
+
+    private void PruneNow(DateTimeOffset now)
+    {
+        if (now - _prunedAt < TimeSpan.FromMinutes(1)) return;
+        _prunedAt = now;
+        _core.PruneFinished(Retention);
+        foreach (var id in state.State.Work.Keys.Where(id => !state.State.Core.Items.ContainsKey(id)).ToList()) state.State.Work.Remove(id);
+        _core.TakeEvents();
+    }
+
+    private async Task SaveAsync()
+    {
+        if (state.State.Core.Events.Count > 1000) _core.TakeEvents();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "The scheduler could not save its state");
+            throw;
+        }
+    }
+}

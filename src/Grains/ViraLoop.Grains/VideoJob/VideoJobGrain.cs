@@ -1,0 +1,198 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Streams;
+using ViraLoop.Grains.Execution;
+using ViraLoop.Grains.Messages;
+using ViraLoop.Media;
+using ViraLoop.Media.Captions;
+using ViraLoop.Media.Pipeline.Steps;
+
+namespace ViraLoop.Grains.VideoJob;
+
+/// <summary>
+/// One video job (key <c>tenant/job</c>). The grain only decides: every transition is persisted before it is announced;
+/// long work (script, encode, packaging) runs on the silo's CPU executor and reports back with a call to this grain; scene
+/// voices and visuals are asked of scene grains. A timer drives retries and re-asks scenes whose answers were lost, and a
+/// reminder brings the job back on another silo when its silo dies; on activation the job goes on from its last persisted
+/// state (a finished step is never run again).
+/// </summary>
+public sealed partial class VideoJobGrain(
+    [PersistentState("job")] IPersistentState<VideoJobState> state,
+    PipelineServices services,
+    ILogger<VideoJobGrain> log) : Grain, IVideoJobGrain, IRemindable
+{
+    private const string Supervisor = "job-supervisor";
+    private VideoJobState S => state.State;
+    private IGrainTimer? _timer;
+    private IAsyncStream<JobProgress>? _stream;
+    private long _counter;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && S.Order is not null && !S.Status.IsFinal())
+        {
+            S.Epoch++;
+            await state.WriteStateAsync(cancellationToken);
+            StartTimer();
+        }
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _running?.Cancel.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public async Task<JobSnapshot> Submit(VideoOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var (tenant, jobId) = JobKeys.Parse(Key);
+        if (state.RecordExists && S.Order is not null)
+        {
+            if (Same(S.Order, order)) return Snapshot();
+            throw new ArgumentException($"Job {jobId} already exists with a different request; use a new job id.");
+        }
+
+        // Validate everything before anything is written: bad input leaves no half-created job.
+        VideoChoices choices;
+        try { choices = VideoChoices.For(order.ToRequest()); }
+        catch (MediaInputException e) { throw new ArgumentException(e.Message); }
+        var backend = (order.VisualBackend ?? services.Visuals.Default).Trim().ToLowerInvariant();
+        if (!services.Visuals.Knows(backend))
+            throw new ArgumentException($"Unknown visual backend '{backend}'. Known: {string.Join(", ", services.Visuals.Names)}.");
+        var plan = await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).GetTenantPlan(tenant);
+        var ceiling = Priorities.Parse(plan.PriorityCeiling)!.Value;
+        var asked = order.Priority is null ? ceiling
+            : Priorities.Parse(order.Priority) ?? throw new ArgumentException($"Unknown priority '{order.Priority}': use high, standard or low.");
+        if (asked > ceiling)
+            throw new ArgumentException($"Priority {Priorities.Name(asked)} is above your plan's ceiling ({plan.PriorityCeiling}); ask for {plan.PriorityCeiling} or lower.");
+
+        var now = DateTimeOffset.UtcNow;
+        state.State = new VideoJobState
+        {
+            TenantId = tenant,
+            JobId = jobId,
+            Order = order,
+            Status = JobStatus.Accepted,
+            CreatedAt = now,
+            UpdatedAt = now,
+            StepStartedAt = now,
+            Seed = choices.Seed,
+            Priority = Priorities.Name(asked),
+            VisualBackend = backend,
+            VoiceEngine = services.Voice.Name,
+            Epoch = 1,
+        };
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(Supervisor, services.Options.JobReminder, services.Options.JobReminder);
+        StartTimer();
+        await PublishAsync();
+        await AdvanceAsync();
+        return Snapshot();
+    }
+
+    public Task<JobSnapshot> GetSnapshot()
+    {
+        if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
+        return Task.FromResult(Snapshot());
+    }
+
+    public Task<Script?> GetScript() => Task.FromResult(S.Script);
+
+    public async Task<JobSnapshot> Cancel(string? reason = null)
+    {
+        if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
+        if (S.Status.IsFinal()) return Snapshot();
+        await EndAsync(JobStatus.Cancelled, string.IsNullOrWhiteSpace(reason) ? "Cancelled." : $"Cancelled: {reason.Trim()}");
+        return Snapshot();
+    }
+
+    public async Task<JobSnapshot> Approve(Script? edited = null)
+    {
+        RequireAwaitingApproval();
+        if (edited is not null) S.Script = CheckedEdit(edited);
+        S.Voices = Enumerable.Repeat<SceneVoiced?>(null, S.Script!.Scenes.Count).ToList();
+        await MoveAsync(JobStatus.Scenes);
+        await AdvanceAsync();
+        return Snapshot();
+    }
+
+    public async Task<JobSnapshot> Reject(string reason)
+    {
+        RequireAwaitingApproval();
+        if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("Say why the script is rejected.");
+        await EndAsync(JobStatus.Cancelled, $"The script was rejected: {reason.Trim()}");
+        return Snapshot();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != Supervisor) return;
+        if (!state.RecordExists || S.Order is null || S.Status.IsFinal())
+        {
+            if (await this.GetReminder(Supervisor) is { } r) await this.UnregisterReminder(r);
+            return;
+        }
+        await AdvanceAsync();
+    }
+
+    private void StartTimer()
+    {
+        _timer ??= this.RegisterGrainTimer(_ => AdvanceAsync(), new GrainTimerCreationOptions
+        {
+            DueTime = services.Options.JobTick, Period = services.Options.JobTick, KeepAlive = true, Interleave = false,
+        });
+    }
+
+    private void RequireAwaitingApproval()
+    {
+        if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
+        if (S.Status != JobStatus.AwaitingApproval)
+            throw new InvalidOperationException($"The job is not waiting for approval: it is {S.Status.Name()}.");
+    }
+
+    /// <summary>An edited script keeps the scene count and kinds; narration may change, never be empty, and must be drawable.</summary>
+    private Script CheckedEdit(Script edited)
+    {
+        var original = S.Script!;
+        if (edited.Scenes is null || edited.Scenes.Count != original.Scenes.Count)
+            throw new ArgumentException($"The edited script must keep its {original.Scenes.Count} scenes.");
+        var scenes = edited.Scenes.Select((s, i) =>
+        {
+            if (string.IsNullOrWhiteSpace(s.Narration)) throw new ArgumentException($"Scene {i + 1} of the edited script has no narration.");
+            return original.Scenes[i] with { Narration = s.Narration.Trim(), Keywords = s.Keywords ?? original.Scenes[i].Keywords };
+        }).ToList();
+        var script = original with { Title = string.IsNullOrWhiteSpace(edited.Title) ? original.Title : edited.Title.Trim(), Scenes = scenes };
+        try { FontCoverage.Ensure(script.Scenes.SelectMany(s => s.Keywords.Append(s.Narration)).Append(script.Title)); }
+        catch (MediaInputException e) { throw new ArgumentException(e.Message); }
+        return script;
+    }
+
+    private static bool Same(VideoOrder a, VideoOrder b) =>
+        JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+
+    private async Task EndAsync(JobStatus final, string? error)
+    {
+        _running?.Cancel.Cancel();
+        _running = null;
+        S.Status = final;
+        S.Error = error;
+        S.UpdatedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        _timer?.Dispose();
+        _timer = null;
+        if (final != JobStatus.Completed && S.Script is { } script)
+        {
+            // Withdraw the scenes' queued work (a scene shared with another job keeps its other waiter).
+            var cancels = Enumerable.Range(0, script.Scenes.Count).Select(i => GrainFactory.GetGrain<ISceneGrain>($"{Key}/{i}").Cancel());
+            try { await Task.WhenAll(cancels); }
+            catch (Exception e) { log.LogWarning(e, "Could not withdraw every scene of {Job}", Key); }
+        }
+        if (await this.GetReminder(Supervisor) is { } r) await this.UnregisterReminder(r);
+        await PublishAsync();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using ViraLoop.Grains;
+using ViraLoop.Grains.Execution;
+using ViraLoop.Grains.Placement;
+using ViraLoop.Grains.Scheduling;
+using ViraLoop.Media;
+using ViraLoop.Media.Speech;
+using ViraLoop.Media.Storage;
+using ViraLoop.Media.Writing;
+
+namespace ViraLoop.Hosting;
+
+/// <summary>The services the pipeline grains use, from <see cref="ViraLoopOptions"/> (each registered only if the host has not already).</summary>
+public static class PipelineHosting
+{
+    /// <summary>Media records (scripts, timed scenes, visuals…) travel inside grain messages as JSON: one definition, version tolerant.</summary>
+    public static IServiceCollection AddMediaMessageSerializer(this IServiceCollection services) =>
+        services.AddSerializer(s => s.AddJsonSerializer(IsMediaType, new JsonSerializerOptions(JsonSerializerDefaults.General)));
+
+    private static bool IsMediaType(Type t) => t.Assembly == typeof(VideoRequest).Assembly && !t.IsAbstract;
+
+    public static IServiceCollection AddViraLoopPipeline(this IServiceCollection services, ViraLoopOptions options, bool gpuSilo)
+    {
+        services.TryAddSingleton<IScriptWriter>(_ => new TemplateScriptWriter());
+        services.TryAddSingleton<ISpeechSynthesizer>(_ => new EspeakSynthesizer());
+        services.TryAddSingleton<IBlobStore>(_ => new DirectoryBlobStore(options.BlobDirectory));
+        services.TryAddSingleton(_ => new CpuExecutor(options.CpuSlots ?? Math.Max(1, Environment.ProcessorCount)));
+        services.TryAddSingleton(sp =>
+        {
+            var configuration = sp.GetService<IConfiguration>();
+            var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            return VisualBackendCatalog.FromEnvironment(() => configuration?[$"{ViraLoopOptions.Section}:{nameof(ViraLoopOptions.VisualBackend)}"] ?? options.VisualBackend, http);
+        });
+        services.TryAddSingleton(_ => new PipelineOptions
+        {
+            CpuSlots = options.CpuSlots ?? Math.Max(1, Environment.ProcessorCount),
+            GpuSlots = options.GpuSlots,
+            JobReminder = TimeSpan.FromSeconds(options.JobReminderSeconds),
+            Scheduler = new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(options.LeaseSeconds), WorkerTimeout = TimeSpan.FromSeconds(Math.Max(60, options.LeaseSeconds * 2)) },
+            Tenants = PipelineOptions.ParseTenants(options.Tenants),
+        });
+        services.TryAddSingleton<PipelineServices>();
+        if (gpuSilo) services.AddHostedService<GpuWorkerStarter>();
+        return services;
+    }
+}
+
+/// <summary>On a GPU silo: activates this silo's GPU worker (key = silo name, placed here) and keeps it started.</summary>
+internal sealed class GpuWorkerStarter(IGrainFactory grains, ILocalSiloDetails silo, ILogger<GpuWorkerStarter> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                RequestContext.Set(GpuPlacementKeys.TargetSilo, silo.Name);
+                await grains.GetGrain<IGpuWorkerGrain>(silo.Name).Start();
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning("Could not start the GPU worker of {Silo}: {Error}", silo.Name, e.Message);
+            }
+            finally
+            {
+                RequestContext.Remove(GpuPlacementKeys.TargetSilo);
+            }
+            try { await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+}
