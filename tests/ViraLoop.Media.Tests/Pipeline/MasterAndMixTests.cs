@@ -75,6 +75,12 @@ public sealed class MasterAndMixTests(RenderedVideos videos)
         // In the gap the mix is nearly all music: the known music explains most of it (this also checks the alignment).
         double explained = gapGain * gapGain * gap.Sum(i => (double)m[i] * m[i]) / gap.Sum(i => (double)mix[i] * mix[i]);
         Assert.True(explained > 0.8, $"the music explains only {explained:P0} of the gap's energy");
+        // The measure tells the track that was mixed in from one that was not: another mood's track explains next to nothing.
+        var other = MusicSynthesizer.Generate(MusicSpec.ForMood(request.Mood == "calm" ? "dramatic" : "calm", request.Seed!.Value), duration + 0.5, rate, request.Seed!.Value);
+        var o = Enumerable.Range(0, other.Samples.Length / 2).Select(i => (other.Samples[2 * i] + other.Samples[2 * i + 1]) / 65536f).ToArray();
+        double otherGain = gap.Sum(i => (double)mix[i] * o[i]) / gap.Sum(i => (double)o[i] * o[i]);
+        double otherExplained = otherGain * otherGain * gap.Sum(i => (double)o[i] * o[i]) / gap.Sum(i => (double)mix[i] * mix[i]);
+        Assert.True(otherExplained < 0.2, $"an unrelated track explains {otherExplained:P0} of the gap's energy");
         // Ducked under speech by about 10 dB: clearly (at least 6 dB, even though the short gaps between scenes are too short
         // for the 400 ms release to finish), but not gone (at most 16 dB).
         double duckDb = 20 * Math.Log10(Math.Max(1e-6, speechGain) / gapGain);
