@@ -50,7 +50,8 @@ public sealed class EmbeddedModeTests
         for (var i = 0; i < 7; i++) await vl.Grains.GetGrain<IInferenceProbeGrain>(i).Silo();
         for (var i = 0; i < 5; i++)
             await Assert.ThrowsAnyAsync<Exception>(() => vl.Grains.GetGrain<IFailingInferenceGrain>(i).Silo());
-        await Wait.UntilAsync(() => Task.FromResult(load.Activations == 7), $"the GPU load to count 7 activations (it counts {load.Activations})",
+        // Seven probes plus the silo's own GPU worker (one per GPU silo, also an inference activation).
+        await Wait.UntilAsync(() => Task.FromResult(load.Activations == 8), $"the GPU load to count 8 activations (it counts {load.Activations})",
             TimeSpan.FromMilliseconds(50), 10);
     }
 

@@ -16,8 +16,9 @@ public static class CacheKeys
     public static string Voice(VoiceScene o) =>
         $"{VoiceKind}/{Hash(new { o.Narration, o.Language, o.Speed, o.VoiceEngine })}";
 
+    /// <summary>The visual job's scene id only names the scene for the vendor: it is not content.</summary>
     public static string Visual(RenderScene o, string backendVersion) =>
-        $"{VisualKind}/{Hash(new { o.SceneIndex, o.Scene, o.VideoPalette, o.VideoSeed, o.Job, o.Settings, o.Backend, backendVersion })}";
+        $"{VisualKind}/{Hash(new { o.SceneIndex, o.Scene, o.VideoPalette, o.VideoSeed, Job = o.Job with { SceneId = "" }, o.Settings, o.Backend, backendVersion })}";
 
     /// <summary>The hash part of a key (safe as a blob key segment).</summary>
     public static string HashOf(string key) => key[(key.IndexOf('/') + 1)..];
