@@ -9,9 +9,9 @@ namespace ViraLoop.Pipeline.Tests;
 /// <summary>An embedded silo (the CLI's mode) in a fresh directory, with the test's own services where it gives them.</summary>
 public static class Embedded
 {
-    public static async Task<ViraLoopClient> StartAsync(Action<IServiceCollection>? services = null)
+    public static async Task<ViraLoopClient> StartAsync(Action<IServiceCollection>? services = null, string? directory = null)
     {
-        var dir = Directory.CreateTempSubdirectory("vl-pipeline-").FullName;
+        var dir = directory ?? Directory.CreateTempSubdirectory("vl-pipeline-").FullName;
         return await ViraLoopClient.StartEmbeddedAsync(Path.Combine(dir, "state.db"), silo => services?.Invoke(silo.Services));
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Execution;
 using ViraLoop.Grains.Messages;
+using ViraLoop.Media;
 using ViraLoop.Media.Speech;
 using ViraLoop.Media.Writing;
 
@@ -30,6 +31,29 @@ public sealed class JobControlTests
         Assert.Contains("Octopuses taste with their arms.", manifest);
         var captions = await File.ReadAllTextAsync(await vl.PathOfAsync(done.Outputs["captions"]));
         Assert.Contains("arms", captions, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task AJob_SurvivesARestartOfTheEmbeddedSilo_AndFinishesFromWhereItStood()
+    {
+        var dir = Directory.CreateTempSubdirectory("vl-restart-").FullName;
+        var key = Embedded.NewKey();
+        Script script;
+        await using (var first = await Embedded.StartAsync(directory: dir))
+        {
+            var (watch, _) = await first.SubmitAsync(Embedded.ShortOrder() with { RequireApproval = true }, key);
+            await using var _w = watch;
+            await watch.WaitForAsync(e => e.Status == JobStatus.AwaitingApproval, "the job to wait for approval");
+            script = (await watch.Job.GetScript())!;
+        }
+        await using var second = await Embedded.StartAsync(directory: dir);
+        await using var again = await JobWatch.StartAsync(second, key);
+        var restored = await again.Job.GetSnapshot();
+        Assert.Equal(JobStatus.AwaitingApproval, restored.Status);
+        Assert.Equal(script.Title, (await again.Job.GetScript())!.Title);
+        await again.Job.Approve();
+        var done = await again.FinishedAsync();
+        Assert.True(done.Status == JobStatus.Completed, done.Error);
     }
 
     [Fact]

@@ -48,6 +48,15 @@ public sealed class JobWatch : IAsyncDisposable
         }
     }
 
+    /// <summary>What a subscriber that de-duplicates by sequence number sees: each event newer than every one before it.</summary>
+    public static List<JobProgress> InOrder(IEnumerable<JobProgress> events)
+    {
+        var kept = new List<JobProgress>();
+        foreach (var e in events)
+            if (kept.Count == 0 || e.Sequence > kept[^1].Sequence) kept.Add(e);
+        return kept;
+    }
+
     /// <summary>The first event (already seen or still to come) that matches.</summary>
     public async Task<JobProgress> WaitForAsync(Func<JobProgress, bool> match, string what, int seconds = 120)
     {

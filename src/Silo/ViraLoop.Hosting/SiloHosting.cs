@@ -101,6 +101,9 @@ public static class SiloHosting
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<LocalGpuLoad>();
         silo.Services.AddMediaMessageSerializer();
+        // Grain state in Orleans' own version-tolerant format ([GenerateSerializer] types; media records as JSON), the same
+        // in SQLite and PostgreSQL.
+        silo.Services.AddSingleton<Orleans.Storage.IGrainStorageSerializer, Orleans.Storage.OrleansGrainStorageSerializer>();
         silo.Services.AddViraLoopPipeline(options, isGpu);
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(Math.Min(60, options.JobReminderSeconds)));
         if (isGpu)

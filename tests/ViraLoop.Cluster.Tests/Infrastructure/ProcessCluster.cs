@@ -24,6 +24,12 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public string Postgres { get; }
     public string ClusterId { get; } = $"c{Guid.NewGuid():N}"[..12];
+
+    /// <summary>The blob store every silo of this cluster shares.</summary>
+    public string Blobs { get; } = Directory.CreateTempSubdirectory("vl-cluster-blobs-").FullName;
+
+    /// <summary>GPU work leases (short, so a dead or paused worker's work is redone within the test).</summary>
+    public double LeaseSeconds { get; init; } = 4;
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
     public static async Task<ProcessCluster> CreateAsync() => new(await Servers.CreateDatabaseAsync());
@@ -41,10 +47,14 @@ public sealed class ProcessCluster : IAsyncDisposable
         MissedProbesLimit = MissedProbes,
         IAmAliveSeconds = 5,
         AdvertisedAddress = "127.0.0.1",
+        Blobs = Blobs,
+        LeaseSeconds = LeaseSeconds,
+        JobReminderSeconds = 2,
+        CpuSlots = 2,
     };
 
     /// <summary>Starts a silo process and waits until it has joined.</summary>
-    public async Task<SiloProcess> StartSiloAsync(string siloId, bool gpu = false, int gpuSlots = 4)
+    public async Task<SiloProcess> StartSiloAsync(string siloId, bool gpu = false, int gpuSlots = 4, IReadOnlyDictionary<string, string>? environment = null)
     {
         var o = Options;
         o.SiloPort = SiloHosting.FreePort();
@@ -52,7 +62,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         o.GpuSlots = gpuSlots;
         var settings = o.ToEnvironment();
         if (gpu) settings["Role"] = "gpu";
-        var silo = new SiloProcess(siloId, settings);
+        var silo = new SiloProcess(siloId, settings, environment);
         _silos.Add(silo);
         await silo.WaitReadyAsync();
         return silo;

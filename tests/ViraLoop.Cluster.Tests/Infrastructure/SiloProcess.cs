@@ -11,7 +11,8 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = new();
 
-    public SiloProcess(string siloId, IReadOnlyDictionary<string, string> settings)
+    /// <param name="environment">Variables passed as they are (vendor keys and URLs), besides the ViraLoop settings.</param>
+    public SiloProcess(string siloId, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         SiloId = siloId;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -19,6 +20,7 @@ public sealed class SiloProcess : IAsyncDisposable
         psi.Environment["ViraLoop__SiloId"] = siloId;
         psi.Environment["DOTNET_gcServer"] = "0";
         foreach (var (k, v) in settings) psi.Environment[k.StartsWith("ViraLoop__", StringComparison.Ordinal) || k == "Role" ? k : "ViraLoop__" + k] = v;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the test silo");
         _process.OutputDataReceived += (_, e) =>
         {

@@ -17,17 +17,22 @@ public sealed class SchedulerGrain(
 {
     private const int MaxDispatchLog = 10_000;
     private static readonly TimeSpan Retention = TimeSpan.FromMinutes(30);
+    private static readonly System.Text.Json.JsonSerializerOptions CoreJson = new() { IncludeFields = false };
     private FairScheduler _core = null!;
+    private SchedulerState _state = null!;
     private DateTimeOffset _prunedAt;
 
     private SchedulerOptions Options => services.Options.Scheduler;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _core = new FairScheduler(state.State.Core, Options, TimeProvider.System);
+        _state = state.State.Core.Length > 0
+            ? System.Text.Json.JsonSerializer.Deserialize<SchedulerState>(state.State.Core, CoreJson) ?? new SchedulerState()
+            : new SchedulerState();
+        _core = new FairScheduler(_state, Options, TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         var grace = now + Options.LeaseDuration;
-        foreach (var item in state.State.Core.Items.Values.Where(i => i.Lease is not null && i.Lease.Deadline < grace))
+        foreach (var item in _state.Items.Values.Where(i => i.Lease is not null && i.Lease.Deadline < grace))
             item.Lease = item.Lease! with { Deadline = grace };
         foreach (var (tenant, plan) in services.Options.Tenants)
             if (!state.State.ExplicitPlans.Contains(tenant)) _core.SetTenant(new TenantPlan(tenant, plan.Weight, plan.Ceiling));
@@ -56,7 +61,7 @@ public sealed class SchedulerGrain(
 
     public async Task<IReadOnlyList<GpuAssignment>> Pull(string workerId, int capacity, int freeSlots)
     {
-        var before = state.State.Core.Events.Count;
+        var before = _state.Events.Count;
         var batches = _core.Pull(new PullRequest(workerId, capacity, freeSlots));
         var assignments = new List<GpuAssignment>();
         var now = DateTimeOffset.UtcNow;
@@ -76,7 +81,7 @@ public sealed class SchedulerGrain(
             }
         }
         PruneNow(now);
-        if (assignments.Count > 0 || state.State.Core.Events.Count != before) await SaveAsync();
+        if (assignments.Count > 0 || _state.Events.Count != before) await SaveAsync();
         return assignments;
     }
 
@@ -100,7 +105,7 @@ public sealed class SchedulerGrain(
 
     public async Task Cancel(string itemId)
     {
-        if (!state.State.Core.Items.TryGetValue(itemId, out var item) || item.Status is not (WorkItemStatus.Queued or WorkItemStatus.Leased)) return;
+        if (!_state.Items.TryGetValue(itemId, out var item) || item.Status is not (WorkItemStatus.Queued or WorkItemStatus.Leased)) return;
         // The core cancels by job; a scene cache entry is the "job" of its items, and only its current item is live.
         _core.CancelJob(item.JobId);
         await SaveAsync();
@@ -113,7 +118,7 @@ public sealed class SchedulerGrain(
     }
 
     public Task<string?> GetFailure(string itemId) =>
-        Task.FromResult(state.State.Core.Items.TryGetValue(itemId, out var i) ? i.FailureReason : null);
+        Task.FromResult(_state.Items.TryGetValue(itemId, out var i) ? i.FailureReason : null);
 
     public async Task SetTenantPlan(TenantPlanView plan)
     {
@@ -125,7 +130,7 @@ public sealed class SchedulerGrain(
 
     public Task<TenantPlanView> GetTenantPlan(string tenantId)
     {
-        if (state.State.Core.Tenants.TryGetValue(tenantId, out var t))
+        if (_state.Tenants.TryGetValue(tenantId, out var t))
             return Task.FromResult(new TenantPlanView(tenantId, t.Weight, Priorities.Name(t.PriorityCeiling)));
         var (weight, ceiling) = DefaultPlan(tenantId);
         return Task.FromResult(new TenantPlanView(tenantId, weight, Priorities.Name(ceiling)));
@@ -135,7 +140,7 @@ public sealed class SchedulerGrain(
 
     private void EnsureTenant(string tenantId)
     {
-        if (state.State.Core.Tenants.ContainsKey(tenantId)) return;
+        if (_state.Tenants.ContainsKey(tenantId)) return;
         var (weight, ceiling) = DefaultPlan(tenantId);
         _core.SetTenant(new TenantPlan(tenantId, weight, ceiling));
     }
@@ -144,7 +149,7 @@ public sealed class SchedulerGrain(
         services.Options.Tenants.TryGetValue(tenantId, out var p) ? p : (services.Options.DefaultWeight, services.Options.DefaultCeiling);
 
     private GpuItemStatus Status(string itemId) =>
-        !state.State.Core.Items.TryGetValue(itemId, out var item) ? GpuItemStatus.Unknown : item.Status switch
+        !_state.Items.TryGetValue(itemId, out var item) ? GpuItemStatus.Unknown : item.Status switch
         {
             WorkItemStatus.Queued => GpuItemStatus.Queued,
             WorkItemStatus.Leased => GpuItemStatus.Leased,
@@ -188,15 +193,16 @@ public sealed class SchedulerGrain(
         if (now - _prunedAt < TimeSpan.FromMinutes(1)) return;
         _prunedAt = now;
         _core.PruneFinished(Retention);
-        foreach (var id in state.State.Work.Keys.Where(id => !state.State.Core.Items.ContainsKey(id)).ToList()) state.State.Work.Remove(id);
+        foreach (var id in state.State.Work.Keys.Where(id => !_state.Items.ContainsKey(id)).ToList()) state.State.Work.Remove(id);
         _core.TakeEvents();
     }
 
     private async Task SaveAsync()
     {
-        if (state.State.Core.Events.Count > 1000) _core.TakeEvents();
+        if (_state.Events.Count > 1000) _core.TakeEvents();
         try
         {
+            state.State.Core = System.Text.Json.JsonSerializer.Serialize(_state, CoreJson);
             await state.WriteStateAsync();
         }
         catch (Exception e)

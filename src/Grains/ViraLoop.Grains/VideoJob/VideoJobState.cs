@@ -8,35 +8,36 @@ namespace ViraLoop.Grains.VideoJob;
 /// A job's persisted state: the order, where it stands, and every choice and intermediate result it made (script,
 /// voices, timeline, visuals as blob references), so a job resumed on another silo makes the same video.
 /// </summary>
+[GenerateSerializer, Alias("vl.video-job-state")]
 public sealed class VideoJobState
 {
-    public string TenantId { get; set; } = "";
-    public string JobId { get; set; } = "";
-    public VideoOrder? Order { get; set; }
-    public JobStatus Status { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset? StartedAt { get; set; }
-    public string? Error { get; set; }
-    public int Seed { get; set; }
-    public string Priority { get; set; } = "";
-    public string VisualBackend { get; set; } = "";
-    public string VoiceEngine { get; set; } = "";
-    public Script? Script { get; set; }
-    public double VoiceSpeed { get; set; } = 1.0;
-    public List<SceneVoiced?> Voices { get; set; } = [];
-    public List<TimedScene>? Timeline { get; set; }
-    public double DurationSeconds { get; set; }
-    public List<string> Notes { get; set; } = [];
-    public List<SceneRendered?> Visuals { get; set; } = [];
-    public Dictionary<string, string> Outputs { get; set; } = [];
-    public Dictionary<string, double> StepSeconds { get; set; } = [];
-    public DateTimeOffset StepStartedAt { get; set; }
+    [Id(0)] public string TenantId { get; set; } = "";
+    [Id(1)] public string JobId { get; set; } = "";
+    [Id(2)] public VideoOrder? Order { get; set; }
+    [Id(3)] public JobStatus Status { get; set; }
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(5)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(6)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(7)] public string? Error { get; set; }
+    [Id(8)] public int Seed { get; set; }
+    [Id(9)] public string Priority { get; set; } = "";
+    [Id(10)] public string VisualBackend { get; set; } = "";
+    [Id(11)] public string VoiceEngine { get; set; } = "";
+    [Id(12)] public Script? Script { get; set; }
+    [Id(13)] public double VoiceSpeed { get; set; } = 1.0;
+    [Id(14)] public List<SceneVoiced?> Voices { get; set; } = [];
+    [Id(15)] public List<TimedScene>? Timeline { get; set; }
+    [Id(16)] public double DurationSeconds { get; set; }
+    [Id(17)] public List<string> Notes { get; set; } = [];
+    [Id(18)] public List<SceneRendered?> Visuals { get; set; } = [];
+    [Id(19)] public Dictionary<string, string> Outputs { get; set; } = [];
+    [Id(20)] public Dictionary<string, double> StepSeconds { get; set; } = [];
+    [Id(21)] public DateTimeOffset StepStartedAt { get; set; }
 
     /// <summary>Failed attempts of the step now due, and when it may run again.</summary>
-    public int StepFailures { get; set; }
-    public DateTimeOffset? RetryAt { get; set; }
+    [Id(22)] public int StepFailures { get; set; }
+    [Id(23)] public DateTimeOffset? RetryAt { get; set; }
 
     /// <summary>Bumped on every activation: progress sequence numbers are (epoch, counter), so they only grow.</summary>
-    public long Epoch { get; set; }
+    [Id(24)] public long Epoch { get; set; }
 }

@@ -31,6 +31,9 @@ public sealed class RunwayContractServer : IDisposable
     /// <summary>When set, answers task creation instead of the documented success (error and rate-limit answers).</summary>
     public Func<VendorContractServer.Request, VendorContractServer.Response>? CreateAnswer { get; set; }
 
+    /// <summary>When set and it answers (not null), answers task creation; null lets the documented success through.</summary>
+    public Func<VendorContractServer.Request, VendorContractServer.Response?>? CreateInterceptor { get; set; }
+
     /// <summary>When set, answers task polls instead of the lifecycle (5xx while the API sheds load).</summary>
     public Func<VendorContractServer.Request, VendorContractServer.Response>? PollAnswer { get; set; }
 
@@ -62,6 +65,7 @@ public sealed class RunwayContractServer : IDisposable
         if (r.Method == "POST" && r.Path == "/v1/text_to_video")
         {
             if (CreateAnswer is { } answer) return answer(r);
+            if (CreateInterceptor?.Invoke(r) is { } intercepted) return intercepted;
             var body = r.Json();
             string? problem = !body.TryGetProperty("model", out var model) || model.GetString() is not ("gen4.5" or "veo3" or "veo3.1" or "veo3.1_fast") ? "model: Invalid enum value."
                 : !body.TryGetProperty("promptText", out var prompt) || prompt.GetString() is not { Length: > 0 and <= 1000 } ? "promptText: String must contain between 1 and 1000 characters."

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using ViraLoop.Client;
+using ViraLoop.Cluster.Tests.Infrastructure;
+using ViraLoop.Grains;
+using ViraLoop.Grains.Execution;
+using ViraLoop.Grains.Messages;
+using ViraLoop.Media.Storage;
+using ViraLoop.Pipeline.Tests;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ViraLoop.Cluster.Tests;
+
+/// <summary>
+/// Video jobs on real silo processes (PostgreSQL, RabbitMQ, ffmpeg, espeak-ng; preview size, a few seconds each): they
+/// finish whatever silo dies under them, with the same script, scenes and timings as an undisturbed run.
+/// </summary>
+[Collection("processes")]
+public sealed class PipelineClusterTests(ITestOutputHelper output)
+{
+    private static VideoOrder Order(int i) => new()
+    {
+        Topic = new[] { "Why octopuses are smart", "How bees talk by dancing", "Why the sea is salty" }[i % 3], DurationSeconds = 6, Preview = true, Seed = 100 + i,
+    };
+
+    [Fact]
+    public async Task KillMinus9_OfASiloAndOfTheGpuSilo_EveryJobCompletes_WithTheUndisturbedManifest_AndNoFinishedSceneRenderedTwice()
+    {
+        await using var cluster = await ProcessCluster.CreateAsync();
+        await cluster.StartSiloAsync("silo-1");
+        var silo2 = await cluster.StartSiloAsync("silo-2");
+        var gpu1 = await cluster.StartSiloAsync("gpu-1", gpu: true, gpuSlots: 2);
+        var client = await cluster.ConnectAsync();
+        var tenants = new[] { "acme", "globex", "initech" };
+        var jobs = new List<JobWatch>();
+        for (var i = 0; i < 6; i++)
+        {
+            var watch = await JobWatch.StartAsync(client, JobKeys.Of(tenants[i % 3], $"job{i}"));
+            jobs.Add(watch);
+            await watch.Job.Submit(Order(i));
+        }
+
+        // Kill the GPU silo while scenes wait for their visuals, then a plain silo while a job encodes.
+        await jobs[0].WaitForAsync(e => e.Status == JobStatus.Scenes && e.Step == "visuals", "a job to wait for its visuals");
+        var killedGpu = Stopwatch.StartNew();
+        gpu1.Kill();
+        output.WriteLine("killed gpu-1");
+        await cluster.StartSiloAsync("gpu-2", gpu: true, gpuSlots: 2);
+        await Task.WhenAny(jobs.Select(j => j.WaitForAsync(e => e.Status == JobStatus.Assembly, "an encode", 180)));
+        silo2.Kill();
+        var killedSilo = DateTimeOffset.UtcNow;
+        output.WriteLine($"killed silo-2 ({killedGpu.Elapsed.TotalSeconds:0.0} s after gpu-1)");
+
+        var finished = new List<JobSnapshot>();
+        foreach (var j in jobs) finished.Add(await j.FinishedAsync(240));
+        foreach (var f in finished) Assert.True(f.Status == JobStatus.Completed, $"{f.TenantId}/{f.JobId} ended {f.Status}: {f.Error}");
+        // Progress kept flowing after the kills: every job's last event (completed) came through the stream.
+        Assert.All(jobs, j => Assert.True(j.Events[^1].Status == JobStatus.Completed && j.Events[^1].At > killedSilo.AddSeconds(-60)));
+        // A persistent stream may deliver an event again after a silo's death: a subscriber that keeps only events newer
+        // than the newest it has seen gets the job's progress in order, ending completed.
+        foreach (var j in jobs)
+        {
+            var inOrder = JobWatch.InOrder(j.Events);
+            Assert.Equal(JobStatus.Completed, inOrder[^1].Status);
+            Assert.True(inOrder.Zip(inOrder.Skip(1)).All(p => p.Second.Percent >= p.First.Percent), $"{j.Key}: percent went back: "
+                + string.Join(",", inOrder.Select(e => e.Percent)));
+            output.WriteLine($"{j.Key}: {j.Events.Count} events, {j.Events.Count - inOrder.Count} redelivered or late");
+        }
+
+        // No finished scene was rendered twice: each cache entry has one accepted delivery, and nothing of it was leased after that.
+        var dispatches = await client.Grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).GetDispatches();
+        foreach (var entry in dispatches.GroupBy(d => d.ItemId[..d.ItemId.LastIndexOf('.')]))
+        {
+            var completed = entry.Where(d => d.Outcome == "completed").ToList();
+            Assert.True(completed.Count == 1, $"scene {entry.Key} was delivered {completed.Count} times: "
+                + string.Join(", ", entry.Select(d => $"{d.WorkerId}:{d.Outcome}")));
+            Assert.DoesNotContain(entry, d => d.LeasedAt > completed[0].CompletedAt);
+        }
+        output.WriteLine($"dispatches: {string.Join(", ", dispatches.Select(d => $"{d.WorkerId}:{d.Outcome}"))}");
+
+        // The same orders, undisturbed, on an embedded silo: the same manifests (script, scenes, timings, words, seeds, music).
+        var blobs = new DirectoryBlobStore(cluster.Blobs);
+        await using var reference = await ViraLoopClient.StartEmbeddedAsync(Path.Combine(Directory.CreateTempSubdirectory("vl-ref-").FullName, "state.db"));
+        var refBlobs = (IBlobStore)reference.Services.GetService(typeof(IBlobStore))!;
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            await using var watch = await JobWatch.StartAsync(reference, JobKeys.Of(tenants[i % 3], $"ref{i}"));
+            await watch.Job.Submit(Order(i));
+            var done = await watch.FinishedAsync(240);
+            Assert.Equal(JobStatus.Completed, done.Status);
+            var expected = await ManifestView.ComparableAsync(refBlobs.LocalPath((await refBlobs.GetAsync(done.Outputs["manifest"]))!));
+            var actual = await ManifestView.ComparableAsync(blobs.LocalPath((await blobs.GetAsync(finished[i].Outputs["manifest"]))!));
+            Assert.Equal(expected, actual);
+        }
+        foreach (var j in jobs) await j.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AFullClusterRestart_LosesNoJob()
+    {
+        await using var cluster = await ProcessCluster.CreateAsync();
+        var first = new[] { await cluster.StartSiloAsync("silo-1"), await cluster.StartSiloAsync("gpu-1", gpu: true) };
+        var client = await cluster.ConnectAsync();
+        var waiting = client.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("acme", "waits"));
+        await waiting.Submit(Order(0) with { RequireApproval = true });
+        await Wait.UntilAsync(async () => (await waiting.GetSnapshot()).Status == JobStatus.AwaitingApproval, "the job to wait for approval",
+            TimeSpan.FromMilliseconds(200));
+        var running = client.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("globex", "runs"));
+        await running.Submit(Order(1));
+        await Wait.UntilAsync(async () => (await running.GetSnapshot()).Status >= JobStatus.Scenes, "the second job to reach its scenes",
+            TimeSpan.FromMilliseconds(200));
+        foreach (var s in first) s.Kill();
+        output.WriteLine("killed every silo");
+
+        await cluster.StartSiloAsync("silo-3");
+        await cluster.StartSiloAsync("gpu-2", gpu: true);
+        var after = await cluster.ConnectAsync();
+        var resumed = after.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("globex", "runs"));
+        // Nobody asks the running job anything: its reminder brings it back and it finishes.
+        await using var watch = await JobWatch.StartAsync(after, JobKeys.Of("globex", "runs"));
+        await Wait.UntilAsync(async () => (await after.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("acme", "waits")).GetSnapshot()).Status == JobStatus.AwaitingApproval,
+            "the waiting job to be there after the restart", TimeSpan.FromMilliseconds(500));
+        await after.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("acme", "waits")).Approve();
+        await Wait.UntilAsync(async () => (await resumed.GetSnapshot()).Status.IsFinal(), "the running job to finish after the restart",
+            TimeSpan.FromMilliseconds(500), 240);
+        var done = await resumed.GetSnapshot();
+        Assert.True(done.Status == JobStatus.Completed, $"{done.Status}: {done.Error}");
+        var approved = after.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("acme", "waits"));
+        await Wait.UntilAsync(async () => (await approved.GetSnapshot()).Status.IsFinal(), "the approved job to finish", TimeSpan.FromMilliseconds(500), 240);
+        Assert.Equal(JobStatus.Completed, (await approved.GetSnapshot()).Status);
+    }
+}
