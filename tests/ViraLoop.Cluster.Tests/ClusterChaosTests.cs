@@ -302,10 +302,11 @@ public sealed class ClusterChaosTests(ITestOutputHelper output)
         await cluster.StartSiloAsync("gpu-1", gpu: true);
         var first = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.Grains.GetGrain<IInferenceProbeGrain>(i).Silo()));
         Assert.All(first, s => Assert.Equal("gpu-1", s));
-        // The GPU silo publishes its load: the registry every placement director reads shows the 100 activations.
+        // The GPU silo publishes its load: the registry every placement director reads shows the 100 activations, plus
+        // the silo's own GPU worker (one per GPU silo, also an inference activation).
         var registry = client.Grains.GetGrain<ViraLoop.Hosting.Placement.IGpuLoadRegistryGrain>(0);
-        await Wait.UntilAsync(async () => (await registry.GetLoads()).Any(l => l.Activations == 100 && l.Slots == 4 && l.Device == "cpu"),
-            "gpu-1 to report its 100 inference activations", TimeSpan.FromMilliseconds(100), 30);
+        await Wait.UntilAsync(async () => (await registry.GetLoads()).Any(l => l.Activations == 101 && l.Slots == 4 && l.Device == "cpu"),
+            "gpu-1 to report its 100 inference activations and its worker", TimeSpan.FromMilliseconds(100), 30);
 
         await cluster.StartSiloAsync("gpu-2", gpu: true);
         // Every silo learns of gpu-2 through membership; until then a placement may still pick gpu-1.

@@ -33,6 +33,10 @@ public sealed class PipelineClusterTests(ITestOutputHelper output)
         var client = await cluster.ConnectAsync();
         var tenants = new[] { "acme", "globex", "initech" };
         var jobs = new List<JobWatch>();
+        // A subscriber grain on silo-1 (which survives) follows job0 too.
+        var recorder = client.Grains.GetGrain<ViraLoop.TestGrains.IJobProgressRecorderGrain>($"silo-1/{JobKeys.Of(tenants[0], "job0")}");
+        await recorder.Watch();
+        Assert.Equal("silo-1", await recorder.Silo());
         for (var i = 0; i < 6; i++)
         {
             var watch = await JobWatch.StartAsync(client, JobKeys.Of(tenants[i % 3], $"job{i}"));
@@ -67,6 +71,12 @@ public sealed class PipelineClusterTests(ITestOutputHelper output)
             output.WriteLine($"{j.Key}: {j.Events.Count} events, {j.Events.Count - inOrder.Count} redelivered or late");
         }
 
+        await Wait.UntilAsync(async () => (await recorder.Statuses()).Contains(JobStatus.Completed),
+            "the subscriber grain on silo-1 to see job0 complete", TimeSpan.FromMilliseconds(200), 30);
+        var seen = await recorder.Statuses();
+        Assert.Equal(JobStatus.Completed, seen[^1]);
+        Assert.Contains(JobStatus.Assembly, seen);
+
         // No finished scene was rendered twice: each cache entry has one accepted delivery, and nothing of it was leased after that.
         var dispatches = await client.Grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).GetDispatches();
         foreach (var entry in dispatches.GroupBy(d => d.ItemId[..d.ItemId.LastIndexOf('.')]))
@@ -93,6 +103,59 @@ public sealed class PipelineClusterTests(ITestOutputHelper output)
             Assert.Equal(expected, actual);
         }
         foreach (var j in jobs) await j.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwentyJobsFromThreeTenants_ShareTheGpuByPlan_TheHighTierFirst_AndHeavierWeightMoreOften()
+    {
+        await using var cluster = await ProcessCluster.CreateAsync();
+        // Plans: vip may ask for high; heavy and light share standard 3 : 1. One GPU slot, so visuals queue.
+        var plans = new Dictionary<string, string> { ["ViraLoop__Tenants"] = "vip=1:high,heavy=3:standard,light=1:standard" };
+        await cluster.StartSiloAsync("silo-1", environment: plans);
+        await cluster.StartSiloAsync("silo-2", environment: plans);
+        await cluster.StartSiloAsync("gpu-1", gpu: true, gpuSlots: 1, environment: plans);
+        var client = await cluster.ConnectAsync();
+        var tenants = Enumerable.Range(0, 20).Select(i => i < 4 ? "vip" : i % 2 == 0 ? "heavy" : "light").ToArray();
+        var watches = new List<JobWatch>();
+        for (var i = 0; i < 20; i++) watches.Add(await JobWatch.StartAsync(client, JobKeys.Of(tenants[i], $"j{i}")));
+        await Task.WhenAll(watches.Select((w, i) => w.Job.Submit(new VideoOrder
+        {
+            Topic = $"Fact number {i} about the ocean", DurationSeconds = 5, Preview = true, Seed = 500 + i, Priority = tenants[i] == "vip" ? "high" : null,
+        })));
+        var done = new List<(string Tenant, DateTimeOffset At)>();
+        foreach (var (w, i) in watches.Select((w, i) => (w, i)))
+        {
+            var end = await w.FinishedAsync(300);
+            Assert.True(end.Status == JobStatus.Completed, $"{w.Key}: {end.Status} {end.Error}");
+            done.Add((tenants[i], end.UpdatedAt));
+        }
+
+        var dispatches = (await client.Grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).GetDispatches()).OrderBy(d => d.LeasedAt).ToList();
+        double MeanRank(IEnumerable<int> ranks) => ranks.DefaultIfEmpty(0).Average();
+        var rank = dispatches.Select((d, r) => (d.TenantId, r)).ToList();
+        var vipRank = MeanRank(rank.Where(x => x.TenantId == "vip").Select(x => x.r));
+        var otherRank = MeanRank(rank.Where(x => x.TenantId != "vip").Select(x => x.r));
+        output.WriteLine($"GPU order: {string.Join(" ", dispatches.Select(d => d.TenantId[0]))}; mean rank vip {vipRank:0.0}, others {otherRank:0.0}");
+        // Tolerance: the high tier is served first on average (its work arrives with everyone else's).
+        Assert.True(vipRank < otherRank, $"vip mean dispatch rank {vipRank:0.0} should be before the others' {otherRank:0.0}");
+        // While both standard tenants have work queued, heavy (weight 3) gets at least 1.5× light's GPU turns (ideal 3×);
+        // measured over the dispatches before the first of them runs out of work.
+        var standard = dispatches.Where(d => d.TenantId != "vip").ToList();
+        var heavyLeft = standard.Count(d => d.TenantId == "heavy");
+        var lightLeft = standard.Count(d => d.TenantId == "light");
+        int heavy = 0, light = 0;
+        foreach (var d in standard)
+        {
+            if (heavyLeft == 0 || lightLeft == 0) break;
+            if (d.TenantId == "heavy") { heavy++; heavyLeft--; } else { light++; lightLeft--; }
+        }
+        output.WriteLine($"while both were backlogged: heavy {heavy}, light {light}");
+        Assert.True(heavy >= 1.5 * light, $"heavy had {heavy} GPU turns to light's {light} while both were backlogged");
+        // Completion follows: the vip jobs finish, on average, before the others.
+        var order = done.OrderBy(d => d.At).Select((d, r) => (d.Tenant, r)).ToList();
+        Assert.True(MeanRank(order.Where(x => x.Tenant == "vip").Select(x => x.r)) < MeanRank(order.Where(x => x.Tenant != "vip").Select(x => x.r)),
+            "vip jobs should complete first on average: " + string.Join(" ", order.Select(o => o.Tenant[0])));
+        foreach (var w in watches) await w.DisposeAsync();
     }
 
     [Fact]

@@ -196,3 +196,61 @@ public sealed class FailingInferenceGrain : Grain, IFailingInferenceGrain
 
     public Task<string> Silo() => Task.FromResult("never");
 }
+
+/// <summary>
+/// A subscriber to one video job's progress stream, living on a named silo (key "{silo}/{tenant}/{job}"): it keeps the
+/// statuses it saw, newest sequence first wins (redeliveries after a crash are dropped).
+/// </summary>
+[Alias("test.job-progress-recorder")]
+public interface IJobProgressRecorderGrain : IGrainWithStringKey
+{
+    [Alias("watch")] Task Watch();
+    [Alias("statuses")] Task<ViraLoop.Grains.Messages.JobStatus[]> Statuses();
+    [Alias("silo")] Task<string> Silo();
+}
+
+[GenerateSerializer, Alias("test.job-progress-recorder-state")]
+public sealed class JobProgressRecorderState
+{
+    [Id(0)] public List<ViraLoop.Grains.Messages.JobStatus> Statuses { get; set; } = new();
+    [Id(1)] public long LastSequence { get; set; } = -1;
+}
+
+[NamedSiloPlacement]
+public sealed class JobProgressRecorderGrain([PersistentState("progress")] IPersistentState<JobProgressRecorderState> state, ILocalSiloDetails silo)
+    : Grain, IJobProgressRecorderGrain, IAsyncObserver<ViraLoop.Grains.Messages.JobProgress>
+{
+    private IAsyncStream<ViraLoop.Grains.Messages.JobProgress> Stream
+    {
+        get
+        {
+            var key = this.GetPrimaryKeyString();
+            var job = key[(key.IndexOf('/') + 1)..];
+            return this.GetStreamProvider(ViraLoop.Grains.Messages.StreamNames.Provider)
+                .GetStream<ViraLoop.Grains.Messages.JobProgress>(StreamId.Create(ViraLoop.Grains.Messages.StreamNames.Jobs, job));
+        }
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var handle in await Stream.GetAllSubscriptionHandles()) await handle.ResumeAsync(this);
+    }
+
+    public async Task Watch()
+    {
+        if ((await Stream.GetAllSubscriptionHandles()).Count == 0) await Stream.SubscribeAsync(this);
+    }
+
+    public async Task OnNextAsync(ViraLoop.Grains.Messages.JobProgress item, StreamSequenceToken? token = null)
+    {
+        if (item.Sequence <= state.State.LastSequence) return;
+        state.State.LastSequence = item.Sequence;
+        state.State.Statuses.Add(item.Status);
+        await state.WriteStateAsync();
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+    public Task<ViraLoop.Grains.Messages.JobStatus[]> Statuses() => Task.FromResult(state.State.Statuses.ToArray());
+    public Task<string> Silo() => Task.FromResult(silo.Name);
+}
