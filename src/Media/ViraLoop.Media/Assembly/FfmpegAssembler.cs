@@ -8,33 +8,56 @@ namespace ViraLoop.Media.Assembly;
 public sealed record VoiceClip(string Path, double Start, double Duration);
 
 /// <summary>
-/// Encodes the picture once: procedural background frames arrive raw on stdin, are scaled up, captions and
-/// keywords are burned in by libass, H.264 comes out. The soundtrack is encoded at the same time by
-/// <see cref="AudioMixer"/>; <see cref="MuxAsync"/> then copies both streams into a faststart MP4.
+/// Encodes the picture once, in chunks of whole frames: procedural background frames arrive raw on stdin, are scaled up,
+/// captions and keywords are burned in by libass at the frames' absolute times, H.264 comes out, one file per chunk, each
+/// starting on a keyframe. The soundtrack is encoded at the same time by <see cref="AudioMixer"/>;
+/// <see cref="MuxChunksAsync"/> then joins the chunks and copies them with the soundtrack into a faststart MP4.
 /// </summary>
 public static class FfmpegAssembler
 {
-    public static IReadOnlyList<string> BuildArguments(RenderSettings s, BackgroundRenderer bg, string assFile, double duration, string output)
+    /// <summary>The whole picture as one file (<paramref name="duration"/> is the renderer's frame count over the frame rate).</summary>
+    public static IReadOnlyList<string> BuildArguments(RenderSettings s, BackgroundRenderer bg, string assFile, double duration, string output) =>
+        BuildArguments(s, bg, assFile, 0, bg.FrameCount, output);
+
+    /// <summary>
+    /// Frames <paramref name="startFrame"/> to <paramref name="startFrame"/> + <paramref name="frameCount"/> − 1 as one file of
+    /// exactly <paramref name="frameCount"/> frames starting at time 0. The frames are stamped with their absolute time
+    /// while the captions are burned in (so a chunk shows the captions of its place on the timeline), then restamped from 0.
+    /// </summary>
+    public static IReadOnlyList<string> BuildArguments(RenderSettings s, BackgroundRenderer bg, string assFile, int startFrame, int frameCount, string output)
     {
         var inv = CultureInfo.InvariantCulture;
+        // The raw input's time base is 1/fps, so the shift is a whole number of ticks: exact.
+        var shift = startFrame == 0 ? "" : $"setpts=PTS+{startFrame.ToString(inv)}/(FRAME_RATE*TB),";
+        var restamp = startFrame == 0 ? "" : ",setpts=PTS-STARTPTS";
         return
         [
             "-hide_banner", "-nostats", "-loglevel", "error", "-y", "-progress", "pipe:1",
             "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{bg.Width}x{bg.Height}", "-r", s.Fps.ToString(inv), "-i", "pipe:0",
-            "-filter_complex", $"[0:v]scale={s.Width}:{s.Height}:flags=bicubic,ass={assFile}:fontsdir={Path.GetDirectoryName(Tools.FontPath)}[v]",
+            "-filter_complex", $"[0:v]{shift}scale={s.Width}:{s.Height}:flags=bicubic,ass={assFile}:fontsdir={Path.GetDirectoryName(Tools.FontPath)}{restamp}[v]",
             "-map", "[v]",
             "-c:v", "libx264", "-preset", s.Preset, "-crf", s.Crf.ToString(inv), "-profile:v", "high", "-pix_fmt", "yuv420p",
             "-r", s.Fps.ToString(inv), "-g", (s.Fps * 2).ToString(inv),
             // The frames are converted with the BT.601 matrix (limited range): say so, so players do not guess BT.709.
             "-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
-            "-t", duration.ToString("0.###", inv), output,
+            "-frames:v", frameCount.ToString(inv), "-f", "mp4", output,
         ];
     }
 
-    /// <summary>Runs the encode in <paramref name="workDir"/> (the ASS file is referenced relative to it), streaming frames and reporting progress 0..1.</summary>
-    public static async Task RunAsync(IReadOnlyList<string> args, BackgroundRenderer bg, string workDir, double duration,
+    /// <summary>Runs a whole-picture encode in <paramref name="workDir"/> (the ASS file is referenced relative to it), streaming frames and reporting progress 0..1.</summary>
+    public static Task RunAsync(IReadOnlyList<string> args, BackgroundRenderer bg, string workDir, double duration,
+        IProgress<double>? progress, CancellationToken ct) =>
+        RunAsync(args, bg, 0, bg.FrameCount, duration, workDir, progress, ct);
+
+    /// <summary>
+    /// Runs a chunk's encode (arguments from <see cref="BuildArguments(RenderSettings, BackgroundRenderer, string, int, int, string)"/>)
+    /// in <paramref name="workDir"/>, streaming its frames and reporting the chunk's progress 0..1 (of <paramref name="seconds"/>, its length).
+    /// </summary>
+    public static async Task RunAsync(IReadOnlyList<string> args, BackgroundRenderer bg, int startFrame, int frameCount, double seconds, string workDir,
         IProgress<double>? progress, CancellationToken ct)
     {
+        if (startFrame < 0 || frameCount < 1 || startFrame + frameCount > bg.FrameCount)
+            throw new ArgumentOutOfRangeException(nameof(frameCount), $"Frames {startFrame}..{startFrame + frameCount - 1} are not within the picture's {bg.FrameCount} frames.");
         var psi = new ProcessStartInfo(Tools.Ffmpeg)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workDir,
@@ -47,11 +70,11 @@ public static class FfmpegAssembler
             string? line;
             while ((line = await p.StandardOutput.ReadLineAsync(ct)) is not null)
                 if (line.StartsWith("out_time_us=", StringComparison.Ordinal) && long.TryParse(line.AsSpan(12), out var us) && us > 0)
-                    progress?.Report(Math.Min(1, us / 1e6 / duration));
+                    progress?.Report(Math.Min(1, us / 1e6 / seconds));
         }, ct);
         try
         {
-            await WriteFramesAsync(bg, p.StandardInput.BaseStream, ct);
+            await WriteFramesAsync(bg, startFrame, frameCount, p.StandardInput.BaseStream, ct);
             p.StandardInput.Close();
             await p.WaitForExitAsync(ct);
         }
@@ -63,6 +86,7 @@ public static class FfmpegAssembler
         catch (OperationCanceledException)
         {
             try { p.Kill(true); } catch (InvalidOperationException) { }
+            await p.WaitForExitAsync(CancellationToken.None);
             throw;
         }
         await reader;
@@ -71,16 +95,37 @@ public static class FfmpegAssembler
     }
 
     /// <summary>Renders frames in small parallel batches and writes them in order.</summary>
-    private static async Task WriteFramesAsync(BackgroundRenderer bg, Stream stdin, CancellationToken ct)
+    private static async Task WriteFramesAsync(BackgroundRenderer bg, int startFrame, int frameCount, Stream stdin, CancellationToken ct)
     {
         const int batch = 4;
         var buffers = Enumerable.Range(0, batch).Select(_ => new byte[bg.YuvFrameBytes]).ToArray();
-        for (int start = 0; start < bg.FrameCount; start += batch)
+        int end = startFrame + frameCount;
+        for (int start = startFrame; start < end; start += batch)
         {
             ct.ThrowIfCancellationRequested();
-            int n = Math.Min(batch, bg.FrameCount - start);
+            int n = Math.Min(batch, end - start);
             Parallel.For(0, n, i => bg.RenderFrameYuv420(start + i, buffers[i]));
             for (int i = 0; i < n; i++) await stdin.WriteAsync(buffers[i], ct);
+        }
+    }
+
+    /// <summary>
+    /// Joins the picture's chunks (in order; each starts on a keyframe, with the same encoder settings) with the concat demuxer
+    /// and copies them with the AAC soundtrack into one faststart MP4, all without re-encoding.
+    /// </summary>
+    public static async Task MuxChunksAsync(IReadOnlyList<string> chunks, string audio, double duration, string output, string workDir, CancellationToken ct)
+    {
+        var list = Path.Combine(workDir, $"concat-{Guid.NewGuid():N}.txt");
+        await File.WriteAllLinesAsync(list, ["ffconcat version 1.0", .. chunks.Select(c => $"file '{Path.GetFullPath(c).Replace("'", @"'\''", StringComparison.Ordinal)}'")], ct);
+        try
+        {
+            var r = await Tools.RunAsync(Tools.Ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-i", audio,
+                "-map", "0:v", "-map", "1:a", "-c", "copy", "-t", duration.ToString("0.###", CultureInfo.InvariantCulture), "-movflags", "+faststart", output], ct: ct);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not join and mux the video: {r.StdErr.Trim()}");
+        }
+        finally
+        {
+            File.Delete(list);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ViraLoop.Media.Assembly;
 using ViraLoop.Media.Captions;
 using ViraLoop.Media.Music;
@@ -21,17 +22,44 @@ public sealed record AssemblySpec(
     string OutputPath,
     string WorkDirectory);
 
-/// <summary>The MP4 (H.264 + AAC, faststart), its length and how the soundtrack was levelled.</summary>
-public sealed record AssemblyResult(string VideoPath, double DurationSeconds, AudioMixer.MixStats Loudness);
+/// <summary>
+/// The MP4 (H.264 + AAC, faststart), its length and how the soundtrack was levelled; and what this run did with the
+/// checkpoints in the work directory: how many picture chunks it encoded and how many it found finished and reused,
+/// and whether the mixed soundtrack was reused.
+/// </summary>
+public sealed record AssemblyResult(string VideoPath, double DurationSeconds, AudioMixer.MixStats Loudness)
+{
+    public int FrameCount { get; init; }
+    public int ChunksEncoded { get; init; }
+    public int ChunksReused { get; init; }
+    public bool SoundtrackReused { get; init; }
+    public int Chunks => ChunksEncoded + ChunksReused;
+}
 
 /// <summary>
 /// Step 5: the soundtrack (voices on the timeline, music ducked under them, −14 LUFS, AAC) and the picture (every scene's
 /// background — procedural frames or a clip's decoded frames — in one frame stream, captions burned in, H.264) are each
-/// encoded once, at the same time, then muxed without re-encoding.
+/// encoded once, at the same time, then joined and muxed without re-encoding.
+/// <para>
+/// The assembly resumes from its checkpoints: the picture is encoded in chunks of whole frames (<see cref="ChunkFrames"/>;
+/// each its own H.264 file starting on a keyframe, its captions those of its absolute time) and the soundtrack as one file,
+/// each written under a temporary name and renamed when complete, named by a hash of everything that decides its bytes
+/// (<see cref="AssemblyCheckpoints"/>). A run with the same spec and work directory reuses the finished files and encodes
+/// only what is missing, so an assembly interrupted mid-way (a crash, a cancelled job) does not start again from zero.
+/// </para>
 /// </summary>
 public sealed class AssemblyStep
 {
     public const string CaptionsFile = "captions.ass";
+
+    /// <summary>Default chunk length: 6 s at 30 fps, three 2 s keyframe intervals (see bench/RESULTS.md for the measurement).</summary>
+    public const double DefaultChunkSeconds = 6;
+
+    /// <summary>Frames per picture chunk; 0 means <see cref="DefaultChunkSeconds"/> at the output frame rate.</summary>
+    public int ChunkFrames { get; init; }
+
+    /// <summary>Temporary files older than this (not written to since) are left from a crashed run and deleted.</summary>
+    private static readonly TimeSpan StalePart = TimeSpan.FromMinutes(15);
 
     public async Task<AssemblyResult> RunAsync(AssemblySpec spec, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -39,34 +67,155 @@ public sealed class AssemblyStep
         if (n == 0) throw new ArgumentException("There are no scenes to assemble.", nameof(spec));
         if (spec.Voices.Count != n || spec.Visuals.Count != n)
             throw new ArgumentException($"{n} scenes need {n} voices and {n} visuals; got {spec.Voices.Count} and {spec.Visuals.Count}.", nameof(spec));
+        if (ChunkFrames < 0) throw new InvalidOperationException($"{nameof(ChunkFrames)} must be positive, or 0 for the default.");
         var settings = spec.Settings;
         double duration = spec.Scenes[^1].End;
-        var work = spec.WorkDirectory;
+        var work = Path.GetFullPath(spec.WorkDirectory);
         Directory.CreateDirectory(work);
-        await File.WriteAllTextAsync(Path.Combine(work, CaptionsFile), spec.CaptionsAss, cancellationToken);
+        var report = new MonotoneProgress(progress);
 
+        // What the files are named by: the frame count is the renderer's (the visuals' timeline at the output rate).
+        int totalFrames = (int)Math.Round(spec.Visuals[^1].End * settings.Fps);
+        int chunkFrames = ChunkFrames > 0 ? ChunkFrames : (int)Math.Round(DefaultChunkSeconds * settings.Fps);
         var voices = spec.Scenes.Select((t, i) => new VoiceClip(spec.Voices[i].AudioPath, t.Start + t.VoiceOffset, spec.Voices[i].DurationSeconds)).ToList();
-        var audioPath = Path.Combine(work, "audio.m4a");
-        var soundtrack = Task.Run(() => AudioMixer.MixAsync(voices, MusicSynthesizer.Generate(spec.Music, duration + 0.5, AudioMixer.Rate, spec.Seed),
-            duration, audioPath, cancellationToken), cancellationToken);
-        var picturePath = Path.Combine(work, "picture.mp4");
-        var clips = await ClipFrames.DecodeScenesAsync(spec.Visuals, settings.BackgroundWidth, settings.BackgroundHeight, settings.Fps, work,
-            cancellationToken: cancellationToken);
+        var timeline = spec.Scenes.Select(t => (object)new { t.Start, t.Duration }).ToList();
+        var pictureKey = await AssemblyCheckpoints.PictureKeyAsync(settings, timeline, spec.Visuals, spec.CaptionsAss, spec.Seed, totalFrames, cancellationToken);
+        var audioKey = await AssemblyCheckpoints.AudioKeyAsync(voices, spec.Music, spec.Seed, duration, cancellationToken);
+        var chunks = AssemblyCheckpoints.Plan(totalFrames, chunkFrames, pictureKey);
+        var audioPath = Path.Combine(work, AssemblyCheckpoints.AudioFileName(audioKey));
+        var statsPath = Path.Combine(work, AssemblyCheckpoints.AudioStatsFileName(audioKey));
+        AssemblyCheckpoints.DeleteStale(work, chunks.Select(c => c.FileName).Append(Path.GetFileName(audioPath)).Append(Path.GetFileName(statsPath)).ToHashSet(), StalePart);
+
+        await File.WriteAllTextAsync(Path.Combine(work, CaptionsFile), spec.CaptionsAss, cancellationToken);
+        bool soundtrackReused = File.Exists(audioPath) && File.Exists(statsPath);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var soundtrack = soundtrackReused
+            ? ReadStatsAsync(statsPath, cancellationToken)
+            : Task.Run(() => MixSoundtrackAsync(voices, spec, duration, audioPath, statsPath, failed.Token), failed.Token);
+
+        var pending = chunks.Where(c => !File.Exists(Path.Combine(work, c.FileName))).ToList();
+        int done = chunks.Except(pending).Sum(c => c.FrameCount);
+        // The picture is 99 % of the progress; joining and muxing the last 1 %.
+        void Picture(double frames) => report.Report(0.99 * frames / totalFrames);
+        Picture(done);
         try
         {
-            var bg = new BackgroundRenderer(settings.BackgroundWidth, settings.BackgroundHeight, settings.Fps, spec.Visuals, clips: clips);
-            var args = FfmpegAssembler.BuildArguments(settings, bg, CaptionsFile, duration, picturePath);
-            await FfmpegAssembler.RunAsync(args, bg, work, duration, progress, cancellationToken);
+            if (pending.Count > 0) await EncodeChunksAsync(spec, work, pending, done, Picture, cancellationToken);
+        }
+        catch
+        {
+            // Stop the soundtrack too, and let it end before the caller hears of the failure (it writes into the work directory).
+            await failed.CancelAsync();
+            try { await soundtrack; } catch (Exception) { }
+            throw;
+        }
+        var loudness = await soundtrack;
+
+        var tmpVideo = Path.Combine(work, $"video-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            await FfmpegAssembler.MuxChunksAsync(chunks.Select(c => Path.Combine(work, c.FileName)).ToList(), audioPath, duration, tmpVideo, work, cancellationToken);
+            if (Path.GetDirectoryName(Path.GetFullPath(spec.OutputPath)) is { } dir) Directory.CreateDirectory(dir);
+            File.Move(tmpVideo, spec.OutputPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmpVideo)) File.Delete(tmpVideo);
+        }
+        report.Report(1);
+        return new AssemblyResult(spec.OutputPath, duration, loudness)
+        {
+            FrameCount = totalFrames, ChunksEncoded = pending.Count, ChunksReused = chunks.Count - pending.Count, SoundtrackReused = soundtrackReused,
+        };
+    }
+
+    /// <summary>Encodes the missing chunks in order, each to a temporary file renamed when complete, reporting the frames done.</summary>
+    private static async Task EncodeChunksAsync(AssemblySpec spec, string work, IReadOnlyList<AssemblyCheckpoints.Chunk> pending, int done,
+        Action<double> picture, CancellationToken ct)
+    {
+        var settings = spec.Settings;
+        // Only the clips on screen in the missing chunks are decoded (with a margin for the push transition into the next scene).
+        double margin = 1.0, fps = settings.Fps;
+        bool OnScreen(int scene) => pending.Any(c =>
+            c.StartFrame / fps < spec.Visuals[scene].End + margin && (c.StartFrame + c.FrameCount) / fps > spec.Visuals[scene].Start - margin);
+        var clips = await ClipFrames.DecodeScenesAsync(spec.Visuals, settings.BackgroundWidth, settings.BackgroundHeight, fps, work, OnScreen, ct);
+        try
+        {
+            var bg = new BackgroundRenderer(settings.BackgroundWidth, settings.BackgroundHeight, fps, spec.Visuals, clips: clips);
+            foreach (var chunk in pending)
+            {
+                ct.ThrowIfCancellationRequested();
+                var final = Path.Combine(work, chunk.FileName);
+                var part = AssemblyCheckpoints.PartPathFor(final);
+                try
+                {
+                    var args = FfmpegAssembler.BuildArguments(settings, bg, CaptionsFile, chunk.StartFrame, chunk.FrameCount, part);
+                    // Within a chunk progress stops short of its end: reaching a chunk boundary means that chunk is in place.
+                    int before = done;
+                    await FfmpegAssembler.RunAsync(args, bg, chunk.StartFrame, chunk.FrameCount, chunk.FrameCount / fps, work,
+                        new InlineProgress(f => picture(before + 0.99 * f * chunk.FrameCount)), ct);
+                    AssemblyCheckpoints.Publish(part, final);
+                }
+                finally
+                {
+                    if (File.Exists(part)) File.Delete(part);
+                }
+                done += chunk.FrameCount;
+                picture(done);
+            }
         }
         finally
         {
             foreach (var c in clips.Values) c.Dispose();
         }
-        var loudness = await soundtrack;
-        var tmpVideo = Path.Combine(work, $"video-{Guid.NewGuid():N}.mp4");
-        await FfmpegAssembler.MuxAsync(picturePath, audioPath, duration, tmpVideo, cancellationToken);
-        if (Path.GetDirectoryName(Path.GetFullPath(spec.OutputPath)) is { } dir) Directory.CreateDirectory(dir);
-        File.Move(tmpVideo, spec.OutputPath, overwrite: true);
-        return new AssemblyResult(spec.OutputPath, duration, loudness);
+    }
+
+    /// <summary>Mixes and encodes the soundtrack to a temporary file; its loudness figures are published first, then the audio (so the audio's presence means both are there).</summary>
+    private static async Task<AudioMixer.MixStats> MixSoundtrackAsync(List<VoiceClip> voices, AssemblySpec spec, double duration, string audioPath, string statsPath,
+        CancellationToken ct)
+    {
+        var part = AssemblyCheckpoints.PartPathFor(audioPath);
+        var statsPart = AssemblyCheckpoints.PartPathFor(statsPath);
+        try
+        {
+            var stats = await AudioMixer.MixAsync(voices, MusicSynthesizer.Generate(spec.Music, duration + 0.5, AudioMixer.Rate, spec.Seed), duration, part, ct);
+            await File.WriteAllTextAsync(statsPart, JsonSerializer.Serialize(stats), ct);
+            AssemblyCheckpoints.Publish(statsPart, statsPath);
+            AssemblyCheckpoints.Publish(part, audioPath);
+            return stats;
+        }
+        finally
+        {
+            if (File.Exists(part)) File.Delete(part);
+            if (File.Exists(statsPart)) File.Delete(statsPart);
+        }
+    }
+
+    private static async Task<AudioMixer.MixStats> ReadStatsAsync(string statsPath, CancellationToken ct) =>
+        JsonSerializer.Deserialize<AudioMixer.MixStats>(await File.ReadAllTextAsync(statsPath, ct))
+        ?? throw new InvalidDataException($"The soundtrack's loudness figures in {statsPath} are empty.");
+
+    /// <summary>Passes on only values above the last one passed on, so the whole assembly's progress never goes back.</summary>
+    private sealed class MonotoneProgress(IProgress<double>? inner) : IProgress<double>
+    {
+        private readonly Lock _gate = new();
+        private double _last = -1;
+
+        public void Report(double value)
+        {
+            if (inner is null) return;
+            lock (_gate)
+            {
+                if (value <= _last) return;
+                _last = value;
+                inner.Report(Math.Clamp(value, 0, 1));
+            }
+        }
+    }
+
+    /// <summary>Reports on the calling thread (unlike <see cref="Progress{T}"/>, which posts to a context).</summary>
+    private sealed class InlineProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
     }
 }
