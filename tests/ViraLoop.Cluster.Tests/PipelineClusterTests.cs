@@ -159,6 +159,45 @@ public sealed class PipelineClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AnEncodeInterruptedByAKill_ResumesOnAnotherSilo_FromItsFinishedChunks()
+    {
+        await using var cluster = await ProcessCluster.CreateAsync();
+        await cluster.StartSiloAsync("silo-1");
+        await cluster.StartSiloAsync("silo-2");
+        await cluster.StartSiloAsync("gpu-1", gpu: true);
+        var client = await cluster.ConnectAsync();
+        var key = JobKeys.Of("acme", "long");
+        await using var watch = await JobWatch.StartAsync(client, key);
+        await watch.Job.Submit(new VideoOrder { Topic = "Why octopuses are smart", DurationSeconds = 24, Preview = true, Seed = 77 });
+        // At least one of the 6 s picture chunks is done once the encode is past a third.
+        await watch.WaitForAsync(e => e.Status == JobStatus.Assembly && e.StepFraction >= 0.35, "the encode to be a third done", 180);
+        var management = client.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var address = await management.GetActivationAddress(watch.Job);
+        var hosts = await management.GetDetailedHosts(onlyActive: true);
+        var host = hosts.Single(h => h.SiloAddress.Equals(address)).SiloName;
+        var victim = cluster.Silos.Single(s => s.SiloId == host);
+        victim.Kill();
+        var killedAt = DateTimeOffset.UtcNow;
+        output.WriteLine($"killed {host}, which ran the job's encode");
+        if (host.StartsWith("gpu", StringComparison.Ordinal)) await cluster.StartSiloAsync("gpu-2", gpu: true);
+
+        var next = await watch.WaitForAsync(e => e.At > killedAt, "the next progress event after the kill", 60);
+        output.WriteLine($"next progress event {(next.At - killedAt).TotalSeconds:0.0} s after the kill ({next.Status}, {next.Percent} %)");
+        var done = await watch.FinishedAsync(300);
+        Assert.True(done.Status == JobStatus.Completed, $"{done.Status}: {done.Error}");
+        var blobs = new DirectoryBlobStore(cluster.Blobs);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(blobs.LocalPath((await blobs.GetAsync(done.Outputs["manifest"]))!)))!;
+        var notes = manifest["notes"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        output.WriteLine(string.Join(" | ", notes));
+        Assert.Contains(notes, n => n.StartsWith("the encode resumed:", StringComparison.Ordinal));
+        var video = blobs.LocalPath((await blobs.GetAsync(done.Outputs["video"]))!);
+        var frames = await ViraLoop.Media.Tools.RunAsync(ViraLoop.Media.Tools.Ffprobe, ["-v", "error", "-count_frames", "-select_streams", "v:0",
+            "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", video]);
+        var duration = manifest["output"]!["durationSeconds"]!.GetValue<double>();
+        Assert.Equal((int)Math.Round(duration * 30), int.Parse(frames.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task AFullClusterRestart_LosesNoJob()
     {
         await using var cluster = await ProcessCluster.CreateAsync();

@@ -121,7 +121,9 @@ public sealed partial class VideoJobGrain
                 var captionsBlob = await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.CaptionsFile}", captions, ct);
                 return new StepReport(StepNames.Render, runId, clock.Elapsed.TotalSeconds,
                     Outputs: new Dictionary<string, string> { ["video"] = videoBlob.Key, ["captions"] = captionsBlob.Key },
-                    Notes: [AudioMixer.Describe(done.Loudness)]);
+                    Notes: done.ChunksReused > 0
+                        ? [AudioMixer.Describe(done.Loudness), $"the encode resumed: {done.ChunksReused} of {done.Chunks} picture chunks were already done"]
+                        : [AudioMixer.Describe(done.Loudness)]);
             }
             finally
             {
