@@ -106,6 +106,7 @@ public sealed class Child : IAsyncDisposable
     public TimeSpan? ReadyAfter { get; private set; }
     public DateTime ReadyUtc { get; private set; }
     public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
 
     public string Output { get { lock (_output) return string.Join('\n', _output.TakeLast(40)); } }
 
