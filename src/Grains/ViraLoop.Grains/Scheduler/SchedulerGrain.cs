@@ -15,8 +15,11 @@ public sealed class SchedulerGrain(
     PipelineServices services,
     ILogger<SchedulerGrain> log) : Grain, ISchedulerGrain
 {
-    private const int MaxDispatchLog = 10_000;
-    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(30);
+    // The whole state is written after every change, so it is kept small: the last 2,000 dispatches, and finished items
+    // for two minutes (a cache entry that asks about an item after that hears "unknown" and queues it again, which is
+    // what it would do for a lost item anyway).
+    private const int MaxDispatchLog = 2_000;
+    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(2);
     private static readonly System.Text.Json.JsonSerializerOptions CoreJson = new() { IncludeFields = false };
     private FairScheduler _core = null!;
     private SchedulerState _state = null!;
@@ -190,7 +193,7 @@ public sealed class SchedulerGrain(
 
     private void PruneNow(DateTimeOffset now)
     {
-        if (now - _prunedAt < TimeSpan.FromMinutes(1)) return;
+        if (now - _prunedAt < TimeSpan.FromSeconds(10)) return;
         _prunedAt = now;
         _core.PruneFinished(Retention);
         foreach (var id in state.State.Work.Keys.Where(id => !_state.Items.ContainsKey(id)).ToList()) state.State.Work.Remove(id);

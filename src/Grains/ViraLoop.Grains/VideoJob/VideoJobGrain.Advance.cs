@@ -19,6 +19,12 @@ public sealed partial class VideoJobGrain
         _advancing = true;
         try
         {
+            if (_resumed)
+            {
+                // Back on a silo after a crash or a restart: say so at once, before the resumed step has progress to show.
+                _resumed = false;
+                await PublishAsync();
+            }
             switch (S.Status)
             {
                 case JobStatus.Accepted:

@@ -27,6 +27,7 @@ public sealed partial class VideoJobGrain(
     private IGrainTimer? _timer;
     private IAsyncStream<JobProgress>? _stream;
     private long _counter;
+    private bool _resumed;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -37,6 +38,7 @@ public sealed partial class VideoJobGrain(
             S.Epoch++;
             await state.WriteStateAsync(cancellationToken);
             StartTimer();
+            _resumed = true;
         }
         await base.OnActivateAsync(cancellationToken);
     }
