@@ -19,17 +19,6 @@ namespace ViraLoop.Cluster.Tests;
 [Collection("processes")]
 public sealed class PaidWorkClusterTests(ITestOutputHelper output)
 {
-    private static async Task<byte[]> ClipAsync()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"vendor-{Guid.NewGuid():N}.mp4");
-        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=360x640:rate=24", "-t", "3",
-            "-c:v", "libx264", "-pix_fmt", "yuv420p", path]);
-        Assert.True(r.ExitCode == 0, r.StdErr);
-        var bytes = await File.ReadAllBytesAsync(path);
-        File.Delete(path);
-        return bytes;
-    }
-
     private static Dictionary<string, string> Vendor(RunwayContractServer server) => new()
     {
         ["RUNWAYML_BASE_URL"] = server.BaseUrl, ["RUNWAYML_API_SECRET"] = RunwayContractServer.Key,
@@ -47,7 +36,7 @@ public sealed class PaidWorkClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task KillMinus9_OfTheGpuSilo_BetweenCreateAndDownload_ResumesTheSameVendorTasks_CreatedExactlyOnce()
     {
-        using var server = new RunwayContractServer(await ClipAsync())
+        using var server = new RunwayContractServer(await VendorMedia.ClipAsync())
         {
             Lifecycle = ["PENDING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "SUCCEEDED"],
         };
@@ -78,7 +67,7 @@ public sealed class PaidWorkClusterTests(ITestOutputHelper output)
     [Fact]
     public async Task ASigstoppedGpuSilo_LosesItsLeases_ItsWorkIsRedoneOnTheOther_AndWhenItWakesItCannotOverwriteTheNewerResult()
     {
-        using var server = new RunwayContractServer(await ClipAsync())
+        using var server = new RunwayContractServer(await VendorMedia.ClipAsync())
         {
             Lifecycle = ["PENDING", "RUNNING", "RUNNING", "RUNNING", "SUCCEEDED"],
         };

@@ -27,7 +27,8 @@ public sealed class PictureChecksTests
     public async Task TitleDrawnOnAGradient_IsAPicture_AndOcrReadsTheTitle()
     {
         // ffmpeg's own text renderer (not ours) draws the title in a box on a colour gradient.
-        var card = await DrawAsync("gradients=s=540x960:seed=1", $"drawtext=fontfile={Tools.FontPath}:text='Deep sea light':fontsize=56:fontcolor=white:box=1:boxcolor=black:boxborderw=16:x=(w-tw)/2:y=(h-th)/2");
+        // (Grain noise under the title: the gradient source's first frame alone is sometimes a few dozen flat colours.)
+        var card = await DrawAsync("gradients=s=540x960:seed=1", $"noise=alls=12:allf=u,drawtext=fontfile={Tools.FontPath}:text='Deep sea light':fontsize=56:fontcolor=white:box=1:boxcolor=black:boxborderw=16:x=(w-tw)/2:y=(h-th)/2");
         try
         {
             var (_, sd, colours) = await MediaProbe.PictureStatsAsync(card);

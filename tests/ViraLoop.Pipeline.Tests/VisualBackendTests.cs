@@ -16,17 +16,6 @@ namespace ViraLoop.Pipeline.Tests;
 /// </summary>
 public sealed class VisualBackendTests
 {
-    private static async Task<byte[]> ClipAsync()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"vendor-{Guid.NewGuid():N}.mp4");
-        var r = await Tools.RunAsync(Tools.Ffmpeg, ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=360x640:rate=24", "-t", "3",
-            "-c:v", "libx264", "-pix_fmt", "yuv420p", path]);
-        Assert.True(r.ExitCode == 0, r.StdErr);
-        var bytes = await File.ReadAllBytesAsync(path);
-        File.Delete(path);
-        return bytes;
-    }
-
     private static void UseRunway(IServiceCollection services, RunwayContractServer server, Func<string>? defaultBackend = null) =>
         services.AddSingleton(new VisualBackendCatalog(defaultBackend ?? (() => VisualBackendCatalog.Procedural), new Dictionary<string, Func<IVisualBackend>>
         {
@@ -37,7 +26,7 @@ public sealed class VisualBackendTests
     public async Task RunwayScenes_AreClipsInTheVideo_EachCreatedOnce_AfterTheVendorsRateLimit()
     {
         var creates = 0;
-        using var server = new RunwayContractServer(await ClipAsync());
+        using var server = new RunwayContractServer(await VendorMedia.ClipAsync());
         server.CreateInterceptor = _ => Interlocked.Increment(ref creates) == 1
             ? VendorContractServer.Response.Json(new { error = "Too many requests." }, 429, new Dictionary<string, string> { ["Retry-After"] = "1" })
             : null;
@@ -58,7 +47,7 @@ public sealed class VisualBackendTests
     [Fact]
     public async Task AVendorThatKeepsFailing_IsNotPaidAgainAndAgain_TheSceneFallsBackToProcedural_AndTheManifestSaysSo()
     {
-        using var server = new RunwayContractServer(await ClipAsync())
+        using var server = new RunwayContractServer(await VendorMedia.ClipAsync())
         {
             CreateAnswer = _ => VendorContractServer.Response.Json(new { error = "Service unavailable." }, 503,
                 new Dictionary<string, string> { ["Retry-After"] = "0" }),
@@ -79,7 +68,7 @@ public sealed class VisualBackendTests
     [Fact]
     public async Task TheDefaultBackend_IsReadLive_SoAConfigurationChangeAppliesWithoutARestart()
     {
-        using var server = new RunwayContractServer(await ClipAsync());
+        using var server = new RunwayContractServer(await VendorMedia.ClipAsync());
         var backend = VisualBackendCatalog.Procedural;
         await using var vl = await Embedded.StartAsync(s => UseRunway(s, server, () => backend));
         var (first, _) = await vl.SubmitAsync(Embedded.ShortOrder("How bees talk by dancing", seed: 23));

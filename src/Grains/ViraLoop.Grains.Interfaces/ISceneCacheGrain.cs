@@ -19,6 +19,12 @@ public interface ISceneCacheGrain : IGrainWithStringKey
     /// <summary>A GPU worker delivers a visual. False: the lease is stale or cancelled, and the worker must discard its result.</summary>
     Task<bool> OnRendered(GpuLease lease, SceneRendered rendered);
 
+    /// <summary>
+    /// A GPU worker asks before it renders: false when the entry is finished already or the item is an attempt the entry
+    /// gave up (the item is then withdrawn), so a finished scene is never rendered again.
+    /// </summary>
+    Task<bool> StillWanted(GpuLease lease);
+
     /// <summary>A GPU worker could not make the visual. Retryable failures go back to the queue (up to the scheduler's attempts).</summary>
     Task OnRenderFailed(GpuLease lease, string reason, bool retryable);
 

@@ -108,30 +108,65 @@ public sealed class GpuWorkerGrain(
         }
     }
 
-    /// <summary>Off the grain's turn: render, deliver, free the slot.</summary>
+    /// <summary>
+    /// Off the grain's turn: ask whether the work is still wanted, render, deliver, free the slot. Only a failed render
+    /// counts against the item's attempts; a cache entry that cannot be reached for a moment (its silo just died) is asked
+    /// again, and a delivery is retried, since the cache accepts only the current lease's result anyway.
+    /// </summary>
     private async Task ExecuteAsync(Running run, ISceneCacheGrain cache)
     {
         var a = run.Assignment;
+        var ct = run.Cancel.Token;
         try
         {
-            var rendered = await new VisualRenderer(services, log).RenderAsync(a, run.Cancel.Token);
-            var accepted = await cache.OnRendered(a.Lease, rendered);
-            if (accepted) Interlocked.Increment(ref _completed);
+            if (!await CallCacheAsync(() => cache.StillWanted(a.Lease), true, ct))
+            {
+                log.LogInformation("{Item} is finished or withdrawn already; not rendering it", a.Lease.ItemId);
+                return;
+            }
+            SceneRendered rendered;
+            try
+            {
+                rendered = await new VisualRenderer(services, log).RenderAsync(a, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                log.LogWarning(e, "Visual for {Item} failed", a.Lease.ItemId);
+                await CallCacheAsync(async () => { await cache.OnRenderFailed(a.Lease, Transient.Describe(e), Transient.Is(e)); return true; }, false, ct);
+                return;
+            }
+            if (await CallCacheAsync(() => cache.OnRendered(a.Lease, rendered), false, ct)) Interlocked.Increment(ref _completed);
         }
-        catch (OperationCanceledException) when (run.Cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The lease was withdrawn or went stale: someone else owns this work now.
-        }
-        catch (Exception e)
-        {
-            log.LogWarning(e, "Visual for {Item} failed", a.Lease.ItemId);
-            try { await cache.OnRenderFailed(a.Lease, Transient.Describe(e), Transient.Is(e)); }
-            catch (Exception report) { log.LogWarning(report, "Could not report the failure of {Item}", a.Lease.ItemId); }
         }
         finally
         {
             _running.TryRemove(a.Lease.ItemId, out _);
             run.Cancel.Dispose();
+        }
+    }
+
+    /// <summary>Calls the cache entry, again after a pause while it cannot be reached (up to about 20 s); then gives <paramref name="otherwise"/>.</summary>
+    private async Task<bool> CallCacheAsync(Func<Task<bool>> call, bool otherwise, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (attempt < 6 && !ct.IsCancellationRequested)
+            {
+                log.LogWarning("The scene cache did not answer ({Error}); asking again", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                log.LogWarning(e, "The scene cache did not answer; giving up on this call");
+                return otherwise;
+            }
         }
     }
 }

@@ -87,19 +87,40 @@ public sealed class SceneCacheGrain(
 
     public async Task<bool> OnRendered(GpuLease lease, SceneRendered rendered)
     {
-        if (S.Status == CacheEntryStatus.Done) return S.Render is { } r && r.Token == lease.Token && r.Worker == lease.WorkerId;
-        if (S.ItemId != lease.ItemId) return false;
-        var answer = await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).Complete(lease);
-        if (answer != LeaseAnswer.Accepted)
+        var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu);
+        if (S.Status == CacheEntryStatus.Done)
         {
-            log.LogInformation("Discarded a visual for {Key} from {Worker} (lease {Token}): {Answer}", Key, lease.WorkerId, lease.Token, answer);
+            // The same delivery again (a retried call) is fine; any other is a duplicate: withdraw its item.
+            if (S.Render is { } r && r.Token == lease.Token && r.Worker == lease.WorkerId)
+            {
+                await scheduler.Complete(lease);
+                return true;
+            }
+            await scheduler.Cancel(lease.ItemId);
             return false;
         }
+        if (S.ItemId != lease.ItemId || await scheduler.Renew(lease) != LeaseAnswer.Accepted)
+        {
+            log.LogInformation("Discarded a visual for {Key} from {Worker} (lease {Token}): not the current lease", Key, lease.WorkerId, lease.Token);
+            return false;
+        }
+        // The result is persisted first, then the scheduler is told: a crash in between leaves a finished entry whose item
+        // expires and is withdrawn when next leased (StillWanted), never a completed item whose result was lost.
         S.Status = CacheEntryStatus.Done;
         S.Render = rendered with { CacheKey = Key };
         await state.WriteStateAsync();
         NotifyWaiters();
+        try { await scheduler.Complete(lease); }
+        catch (Exception e) { log.LogWarning(e, "Could not mark {Item} completed; its lease will expire and the item be withdrawn", lease.ItemId); }
         return true;
+    }
+
+    public async Task<bool> StillWanted(GpuLease lease)
+    {
+        if (S.Status != CacheEntryStatus.Done && S.ItemId == lease.ItemId) return true;
+        // Finished already, or an attempt this entry gave up: the worker must not render it (again).
+        await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).Cancel(lease.ItemId);
+        return false;
     }
 
     public async Task OnRenderFailed(GpuLease lease, string reason, bool retryable)

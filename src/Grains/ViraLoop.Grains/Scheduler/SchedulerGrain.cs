@@ -111,6 +111,9 @@ public sealed class SchedulerGrain(
         if (!_state.Items.TryGetValue(itemId, out var item) || item.Status is not (WorkItemStatus.Queued or WorkItemStatus.Leased)) return;
         // The core cancels by job; a scene cache entry is the "job" of its items, and only its current item is live.
         _core.CancelJob(item.JobId);
+        var log = state.State.Dispatches;
+        for (var i = 0; i < log.Count; i++)
+            if (log[i].ItemId == itemId && log[i].CompletedAt is null) log[i] = log[i] with { CompletedAt = DateTimeOffset.UtcNow, Outcome = "withdrawn" };
         await SaveAsync();
     }
 

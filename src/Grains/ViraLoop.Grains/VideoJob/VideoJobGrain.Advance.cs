@@ -238,6 +238,13 @@ public sealed partial class VideoJobGrain
     {
         if (_running is null || _running.RunId != runId) return;
         _running.Fraction = Math.Clamp(fraction, 0, 1);
+        var percent = Percent();
+        if (percent > S.PercentFloor)
+        {
+            // Kept, so that a step resumed on another silo (from its checkpoints) does not show less than this.
+            S.PercentFloor = percent;
+            await state.WriteStateAsync();
+        }
         await PublishAsync();
     }
 }

@@ -59,7 +59,7 @@ public sealed partial class VideoJobGrain
             JobStatus.Completed => 100,
             _ => 0,
         };
-        return Math.Round(p, 1);
+        return Math.Round(Math.Max(p, S.Status == JobStatus.Completed ? 100 : S.PercentFloor), 1);
     }
 
     private string? CurrentStep() => S.Status switch

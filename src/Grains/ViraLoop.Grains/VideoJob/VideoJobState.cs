@@ -38,6 +38,9 @@ public sealed class VideoJobState
     [Id(22)] public int StepFailures { get; set; }
     [Id(23)] public DateTimeOffset? RetryAt { get; set; }
 
+    /// <summary>The highest percent announced (a step resumed elsewhere never shows less than was shown).</summary>
+    [Id(25)] public double PercentFloor { get; set; }
+
     /// <summary>Bumped on every activation: progress sequence numbers are (epoch, counter), so they only grow.</summary>
     [Id(24)] public long Epoch { get; set; }
 }
