@@ -186,8 +186,9 @@ public sealed class AssemblyStep
         }
         finally
         {
-            if (File.Exists(part)) File.Delete(part);
-            if (File.Exists(statsPart)) File.Delete(statsPart);
+            // The mixer's own scratch WAV beside the part file too (left behind when the encode is cancelled).
+            foreach (var leftover in new[] { part, statsPart, Path.ChangeExtension(part, ".wav") })
+                if (File.Exists(leftover)) File.Delete(leftover);
         }
     }
 
