@@ -27,8 +27,9 @@ public sealed class PictureChecksTests
     public async Task TitleDrawnOnAGradient_IsAPicture_AndOcrReadsTheTitle()
     {
         // ffmpeg's own text renderer (not ours) draws the title in a box on a colour gradient.
-        // (Grain noise under the title: the gradient source's first frame alone is sometimes a few dozen flat colours.)
-        var card = await DrawAsync("gradients=s=540x960:seed=1", $"noise=alls=12:allf=u,drawtext=fontfile={Tools.FontPath}:text='Deep sea light':fontsize=56:fontcolor=white:box=1:boxcolor=black:boxborderw=16:x=(w-tw)/2:y=(h-th)/2");
+        // A deterministic colour gradient (lavfi's gradients and noise sources are random per run).
+        var card = await DrawAsync("nullsrc=s=540x960,geq=r='X*255/W':g='Y*255/H':b='128+100*sin(X/37)*cos(Y/53)'",
+            $"format=yuv420p,drawtext=fontfile={Tools.FontPath}:text='Deep sea light':fontsize=56:fontcolor=white:box=1:boxcolor=black:boxborderw=16:x=(w-tw)/2:y=(h-th)/2");
         try
         {
             var (_, sd, colours) = await MediaProbe.PictureStatsAsync(card);
