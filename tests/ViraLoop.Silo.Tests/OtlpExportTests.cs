@@ -46,8 +46,11 @@ public sealed class OtlpExportTests
                 if (ctx.Request.Url!.AbsolutePath == "/v1/traces" && ctx.Request.ContentType == "application/x-protobuf")
                 {
                     var bytes = body.ToArray();
-                    // Wait for a batch that carries Orleans' own spans (the first may hold only other sources).
-                    if (Encoding.UTF8.GetString(bytes).Contains("Microsoft.Orleans", StringComparison.Ordinal)) traces.TrySetResult(bytes);
+                    // Wait for the batch that carries the test's own grain calls (others carry other sources, or the silo's
+                    // own traffic such as its GPU worker pulling work).
+                    var text = Encoding.UTF8.GetString(bytes);
+                    if (text.Contains("Microsoft.Orleans", StringComparison.Ordinal) && text.Contains("IManagementGrain", StringComparison.Ordinal))
+                        traces.TrySetResult(bytes);
                 }
                 ctx.Response.StatusCode = 200;
                 ctx.Response.Close();
