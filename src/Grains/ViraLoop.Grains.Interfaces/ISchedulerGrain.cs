@@ -33,6 +33,6 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>The tenant's plan (a default plan when none was set).</summary>
     Task<TenantPlanView> GetTenantPlan(string tenantId);
 
-    /// <summary>Every dispatch in order (kept for the last 2 000), for fairness measurements and the dashboard.</summary>
+    /// <summary>Every dispatch in order (kept for the last 500), for fairness measurements and the dashboard.</summary>
     Task<IReadOnlyList<GpuDispatch>> GetDispatches();
 }

@@ -15,11 +15,12 @@ public sealed class SchedulerGrain(
     PipelineServices services,
     ILogger<SchedulerGrain> log) : Grain, ISchedulerGrain
 {
-    // The whole state is written after every change, so it is kept small: the last 2,000 dispatches, and finished items
-    // for two minutes (a cache entry that asks about an item after that hears "unknown" and queues it again, which is
-    // what it would do for a lost item anyway).
-    private const int MaxDispatchLog = 2_000;
-    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(2);
+    // The whole state is written after every change, so it is kept small: the last 500 dispatches, no event history, and
+    // finished items for 30 s and never more than 200 (a cache entry records its result before the scheduler hears of it,
+    // so it never needs a finished item's status; one that asks later hears "unknown" and queues the work again).
+    private const int MaxDispatchLog = 500;
+    private const int MaxFinished = 200;
+    private static readonly TimeSpan Retention = TimeSpan.FromSeconds(30);
     private static readonly System.Text.Json.JsonSerializerOptions CoreJson = new() { IncludeFields = false };
     private FairScheduler _core = null!;
     private SchedulerState _state = null!;
@@ -94,6 +95,7 @@ public sealed class SchedulerGrain(
     {
         var answer = Answer(_core.Complete(Ref(lease)));
         Finish(lease, answer == LeaseAnswer.Accepted ? "completed" : "refused-" + answer.ToString().ToLowerInvariant());
+        PruneNow(DateTimeOffset.UtcNow);
         await SaveAsync();
         return answer;
     }
@@ -196,16 +198,17 @@ public sealed class SchedulerGrain(
 
     private void PruneNow(DateTimeOffset now)
     {
-        if (now - _prunedAt < TimeSpan.FromSeconds(10)) return;
+        var finished = _state.Items.Values.Count(i => i.Status is WorkItemStatus.Completed or WorkItemStatus.Failed or WorkItemStatus.Cancelled);
+        if (now - _prunedAt < TimeSpan.FromSeconds(10) && finished <= MaxFinished) return;
         _prunedAt = now;
-        _core.PruneFinished(Retention);
+        _core.PruneFinished(finished > MaxFinished ? TimeSpan.Zero : Retention);
         foreach (var id in state.State.Work.Keys.Where(id => !_state.Items.ContainsKey(id)).ToList()) state.State.Work.Remove(id);
         _core.TakeEvents();
     }
 
     private async Task SaveAsync()
     {
-        if (_state.Events.Count > 1000) _core.TakeEvents();
+        _core.TakeEvents(); // the grain keeps its own dispatch log; the core's event history is not needed
         try
         {
             state.State.Core = System.Text.Json.JsonSerializer.Serialize(_state, CoreJson);
