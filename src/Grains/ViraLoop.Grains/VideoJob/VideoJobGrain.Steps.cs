@@ -72,6 +72,15 @@ public sealed partial class VideoJobGrain
         });
     }
 
+    /// <summary>The scenes' visuals with a clip's blob key turned into the local path ffmpeg reads.</summary>
+    private async Task<List<ViraLoop.Media.Visuals.SceneVisual>> LocalVisualsAsync(IEnumerable<SceneRendered> visuals, CancellationToken ct)
+    {
+        var sources = new List<ViraLoop.Media.Visuals.SceneVisual>();
+        foreach (var v in visuals)
+            sources.Add(v.Visual.ClipPath is { } clip ? v.Visual with { ClipPath = await services.PathOfAsync(clip, ct) } : v.Visual);
+        return sources;
+    }
+
     private StepWork ScriptWork()
     {
         var request = S.Order!.ToRequest();
@@ -98,9 +107,7 @@ public sealed partial class VideoJobGrain
             var ass = AssWriter.Write(timed, SafeArea.Default, script.Title);
             var voiceFiles = new List<SceneVoiceResult>();
             foreach (var v in voices) voiceFiles.Add(v.Voice with { AudioPath = await services.PathOfAsync(v.Voice.AudioPath, ct) });
-            var sources = new List<ViraLoop.Media.Visuals.SceneVisual>();
-            foreach (var v in visuals)
-                sources.Add(v.Visual.ClipPath is { } clip ? v.Visual with { ClipPath = await services.PathOfAsync(clip, ct) } : v.Visual);
+            var sources = await LocalVisualsAsync(visuals, ct);
             var tmp = Directory.CreateTempSubdirectory("viraloop-assembly-").FullName;
             try
             {
@@ -160,9 +167,7 @@ public sealed partial class VideoJobGrain
                 outputs["hls"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.HlsPlaylist}", hls.PlaylistPath, ct)).Key;
                 sizes[VideoPipeline.HlsPlaylist] = new FileInfo(hls.PlaylistPath).Length;
 
-                var sources = new List<ViraLoop.Media.Visuals.SceneVisual>();
-                foreach (var v in visuals)
-                    sources.Add(v.Visual.ClipPath is { } clip ? v.Visual with { ClipPath = await services.PathOfAsync(clip, ct) } : v.Visual);
+                var sources = await LocalVisualsAsync(visuals, ct);
                 var thumb = Path.Combine(tmp, VideoPipeline.ThumbnailFile);
                 await new ThumbnailStep().RunAsync(new ThumbnailSpec(script.Title, sources, Math.Min(1.0, duration / 3), settings, thumb,
                     Path.Combine(tmp, "thumb-work")), ct);
