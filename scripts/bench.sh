@@ -20,7 +20,7 @@ case "$1" in
     servers_dir="$VIRALOOP_SERVERS_DIR"
     ;;
 esac
-dotnet build bench/ViraLoop.Bench -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null
+dotnet build bench/ViraLoop.Bench -c Release -nologo -clp:ErrorsOnly -v:q >/tmp/bench-build.log || { cat /tmp/bench-build.log >&2; exit 1; }
 out="bench/ViraLoop.Bench/bin/Release/net10.0"
 [[ -n "${VIRALOOP_ALT_OUT:-}" ]] && out="$VIRALOOP_ALT_OUT/ViraLoop.Bench/bin/Release/net10.0"
 dotnet "$out/ViraLoop.Bench.dll" "$@"

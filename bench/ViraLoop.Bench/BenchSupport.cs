@@ -103,9 +103,19 @@ public sealed class Child : IAsyncDisposable
 
     public string Name { get; }
     public Stopwatch Clock { get; }
+    public int Pid => _process.Id;
+
+    /// <summary>CPU seconds the process has used so far (user + system), 0 once it is gone.</summary>
+    public double CpuSeconds
+    {
+        get
+        {
+            try { _process.Refresh(); return _process.TotalProcessorTime.TotalSeconds; }
+            catch (InvalidOperationException) { return 0; }
+        }
+    }
     public TimeSpan? ReadyAfter { get; private set; }
     public DateTime ReadyUtc { get; private set; }
-    public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
 
     public string Output { get { lock (_output) return string.Join('\n', _output.TakeLast(40)); } }

@@ -39,6 +39,15 @@ public static class PipelineBench
         Topic = Topics[i % Topics.Length], DurationSeconds = duration > 0 ? duration : 6 + i % 3, Preview = true, Seed = 100 + i,
     };
 
+    /// <summary>Uncounted warm-up jobs before each grain-mode measurement (<c>--warm</c>, default: as many as measured).</summary>
+    private static int WarmJobs = 1;
+
+    /// <summary>
+    /// CPU slots per silo in the jobs-per-hour cluster (<c>--cluster-cpu-slots</c>, default 1: three silo processes share
+    /// this machine's cores, which is what the knob is for; the kill -9 part keeps the cluster tests' 2).
+    /// </summary>
+    private static int ClusterCpuSlots = 1;
+
     /// <summary>Silos that exited by themselves (voted dead under load, or crashed), printed with the results.</summary>
     private static readonly List<string> Notes = [];
 
@@ -47,9 +56,29 @@ public static class PipelineBench
         var n = IntArg(args, "--jobs", 6);
         var rounds = args.Contains("--kills-only") ? 0 : IntArg(args, "--rounds", 1);
         var cluster = Environment.GetEnvironmentVariable("VIRALOOP_POSTGRES") is { Length: > 0 };
+        var orders = Enumerable.Range(0, n).Select(i => Order(i)).ToArray();
+        WarmJobs = IntArg(args, "--warm", n);
+        ClusterCpuSlots = IntArg(args, "--cluster-cpu-slots", 1);
+        if (args.Contains("--idle"))
+        {
+            // Diagnostic: what a cluster with nothing to do costs, per silo.
+            var dir = Directory.CreateTempSubdirectory("vl-idle-").FullName;
+            await using var c = await BenchCluster.StartAsync(dir, "idle");
+            Console.WriteLine("PIDS " + string.Join(" ", c.Silos.Select(x => $"{x.Name}={x.Pid}")));
+            await Task.Delay(TimeSpan.FromSeconds(IntArg(args, "--idle-attach", 0)));
+            if (IntArg(args, "--idle-jobs", 0) is > 0 and var jobs)
+                Console.WriteLine($"{jobs} jobs: {await SubmitAllAsync(c.Client, orders.Take(jobs).ToArray(), "idle"):F2} s");
+            for (var w = 0; w < IntArg(args, "--idle-windows", 1); w++)
+            {
+                var before = c.Silos.ToDictionary(x => x.Name, x => x.CpuSeconds);
+                await Task.Delay(TimeSpan.FromSeconds(5));
+                Console.WriteLine($"window {w}: " + string.Join(", ", c.Silos.Select(x => $"{x.Name} {(x.CpuSeconds - before[x.Name]) / 5:F3}")) + " CPU s per second");
+            }
+            return;
+        }
+        var modes = (Array.IndexOf(args, "--modes") is var mi and >= 0 && mi + 1 < args.Length ? args[mi + 1] : "embedded,cluster").Split(',');
         Console.WriteLine($"# pipeline bench — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {n} jobs (preview, 6–8 s), {rounds} round(s)");
         Console.WriteLine();
-        var orders = Enumerable.Range(0, n).Select(i => Order(i)).ToArray();
         var root = Directory.CreateTempSubdirectory("vl-pipeline-bench-").FullName;
         try
         {
@@ -58,18 +87,22 @@ public static class PipelineBench
             var runs = new Dictionary<string, List<double>> { ["bare"] = [], ["embedded"] = [], ["cluster"] = [] };
             for (var r = 0; r < rounds; r++)
             {
+                Console.Error.WriteLine($"  round {r + 1} at {DateTime.UtcNow:HH:mm:ss}");
                 runs["bare"].Add(await BareAsync(orders, Path.Combine(root, $"bare{r}")));
-                Console.Error.WriteLine($"  bare: {S(runs["bare"][^1])} s");
-                runs["embedded"].Add(await EmbeddedAsync(orders, Path.Combine(root, $"embedded{r}")));
-                Console.Error.WriteLine($"  embedded: {S(runs["embedded"][^1])} s");
-                if (!cluster) continue;
+                Console.Error.WriteLine($"  bare: {S(runs["bare"][^1])} s ({DateTime.UtcNow:HH:mm:ss})");
+                if (modes.Contains("embedded"))
+                {
+                    runs["embedded"].Add(await EmbeddedAsync(orders, Path.Combine(root, $"embedded{r}")));
+                    Console.Error.WriteLine($"  embedded: {S(runs["embedded"][^1])} s ({DateTime.UtcNow:HH:mm:ss})");
+                }
+                if (!cluster || !modes.Contains("cluster")) continue;
                 runs["cluster"].Add(await ClusterAsync(orders, Path.Combine(root, $"cluster{r}")));
-                Console.Error.WriteLine($"  cluster: {S(runs["cluster"][^1])} s");
+                Console.Error.WriteLine($"  cluster: {S(runs["cluster"][^1])} s ({DateTime.UtcNow:HH:mm:ss})");
             }
             if (rounds > 0)
             {
                 PrintThroughput(n, runs);
-                await EmbeddedExtrasAsync(Path.Combine(root, "extras"), IntArg(args, "--dispatches", 2000));
+                if (modes.Contains("embedded")) await EmbeddedExtrasAsync(Path.Combine(root, "extras"), IntArg(args, "--dispatches", 2000));
             }
             if (cluster) await KillAsync(Path.Combine(root, "kill"), IntArg(args, "--kills", 3));
             else Console.WriteLine("(cluster mode and kill -9 skipped: VIRALOOP_POSTGRES/VIRALOOP_RABBITMQ not set; run with scripts/bench.sh pipeline)");
@@ -93,7 +126,9 @@ public static class PipelineBench
     {
         var pipeline = VideoPipeline.CreateOffline();
         var clock = Stopwatch.StartNew();
+        var cpu = ThisProcessCpu();
         for (var i = 0; i < orders.Length; i++) await pipeline.RunAsync(orders[i].ToRequest(), Path.Combine(dir, $"{i}"));
+        AddCpu("bare", ThisProcessCpu() - cpu, clock.Elapsed.TotalSeconds);
         return clock.Elapsed.TotalSeconds;
     }
 
@@ -102,35 +137,102 @@ public static class PipelineBench
     {
         Directory.CreateDirectory(dir);
         await using var vl = await ViraLoopClient.StartEmbeddedAsync(Path.Combine(dir, "state.db"));
-        return await SubmitAllAsync(vl, orders, "embedded");
+        return await SubmitAllAsync(vl, orders, "embedded", cpu: ThisProcessCpu);
     }
+
+    private static double ThisProcessCpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    /// <summary>CPU seconds of the .NET processes (not ffmpeg/espeak children) while the jobs ran, and while idle after, per mode.</summary>
+    private static readonly Dictionary<string, List<(double Busy, double Seconds, double IdlePerSecond)>> Cpu = [];
+
+    private static void AddCpu(string mode, double busy, double seconds, double idlePerSecond = double.NaN) =>
+        (Cpu.TryGetValue(mode, out var l) ? l : Cpu[mode] = []).Add((busy, seconds, idlePerSecond));
 
     /// <summary>The same on 2 plain silo processes + 1 GPU silo process (fresh database, queues and blob store), client here.</summary>
     private static async Task<double> ClusterAsync(VideoOrder[] orders, string dir)
     {
-        await using var c = await BenchCluster.StartAsync(dir, "pipe");
-        var seconds = await SubmitAllAsync(c.Client, orders, "cluster", c.ReviveAsync);
+        await using var c = await BenchCluster.StartAsync(dir, "pipe", ClusterCpuSlots);
+        var seconds = await SubmitAllAsync(c.Client, orders, "cluster", c.ReviveAsync, () => c.SiloCpu + ThisProcessCpu());
         Notes.AddRange(c.Exits);
         return seconds;
     }
 
-    private static async Task<double> SubmitAllAsync(ViraLoopClient vl, VideoOrder[] orders, string label, Func<Task>? everySecond = null)
+    private static async Task<double> SubmitAllAsync(ViraLoopClient vl, VideoOrder[] orders, string label, Func<Task>? everySecond = null,
+        Func<double>? cpu = null)
     {
-        // One uncounted job first (another topic): grain activations, JIT in the silos.
+        // Uncounted jobs first (other topics and seeds), as many as measured, all at once: every silo activates its grains
+        // and compiles its hot paths (a fresh .NET process spends seconds of CPU on tiered JIT) before the clock starts.
         await using (var warm = new JobWatch(vl))
         {
-            await warm.SubmitAsync(JobKeys.Of("warm", "job"), Order(99, 5));
+            for (var i = 0; i < Math.Max(1, WarmJobs); i++) await warm.SubmitAsync(JobKeys.Of("warm", $"{label}-job{i}"), Order(orders.Length + i));
             await warm.FinishedAsync(300, everySecond);
         }
+        if (cpu is not null) await Task.Delay(TimeSpan.FromSeconds(3)); // the background JIT that the warm-up set off
         await using var watch = new JobWatch(vl);
         var keys = orders.Select((_, i) => JobKeys.Of(new[] { "acme", "globex", "initech" }[i % 3], $"{label}{i}")).ToArray();
         foreach (var k in keys) await watch.SubscribeAsync(k);
         var start = DateTimeOffset.UtcNow;
+        var cpu0 = cpu?.Invoke() ?? 0;
         await Task.WhenAll(keys.Select((k, i) => watch.Job(k).Submit(orders[i])));
         var done = await watch.FinishedAsync(600, everySecond);
+        if (cpu is not null)
+        {
+            var busy = cpu() - cpu0;
+            var elapsed = (DateTimeOffset.UtcNow - start).TotalSeconds;
+            var idle0 = cpu();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            AddCpu(label, busy, elapsed, (cpu() - idle0) / 5);
+        }
         if (done.FirstOrDefault(s => s.Status != JobStatus.Completed) is { } bad)
             throw new InvalidOperationException($"{label}: job {bad.TenantId}/{bad.JobId} ended {bad.Status}: {bad.Error}");
+        foreach (var k in keys) AddProfile(label, watch.Events(k).Select(e => e.Event), start);
         return (done.Max(s => s.UpdatedAt) - start).TotalSeconds;
+    }
+
+    /// <summary>Seconds each job spent in each state/step (from its events' silo times), per mode: where a mode loses time.</summary>
+    private static readonly Dictionary<string, Dictionary<string, List<double>>> Profile = [];
+
+    private static void AddProfile(string mode, IEnumerable<JobProgress> events, DateTimeOffset submitted)
+    {
+        var byStep = Profile.TryGetValue(mode, out var m) ? m : Profile[mode] = [];
+        var (label, since) = ("submit → first event", submitted);
+        foreach (var e in events.DistinctBy(e => e.Sequence).OrderBy(e => e.Sequence))
+        {
+            var next = e.Status.IsFinal() ? "" : e.Step is { Length: > 0 } step ? $"{e.Status}/{step}" : $"{e.Status}";
+            if (next == label) continue;
+            (byStep.TryGetValue(label, out var l) ? l : byStep[label] = []).Add((e.At - since).TotalSeconds);
+            (label, since) = (next, e.At);
+            if (next == "") break;
+        }
+    }
+
+    private static void PrintProfile(int jobs)
+    {
+        if (Cpu.Count > 0)
+        {
+            Console.WriteLine("CPU of the .NET processes (this one; in the cluster also the 3 silo processes; not ffmpeg or espeak-ng), while the jobs ran and, for grain modes, idle in the 5 s after:");
+            Console.WriteLine();
+            Console.WriteLine("| mode | CPU s while the jobs ran (per run) | CPU s per job | idle CPU s per second |");
+            Console.WriteLine("| --- | --- | --- | --- |");
+            foreach (var (mode, l) in Cpu)
+                Console.WriteLine($"| {mode} | {string.Join(", ", l.Select(x => x.Busy.ToString("F1", CultureInfo.InvariantCulture)))} | " +
+                    $"{l.Average(x => x.Busy) / jobs:F2} | " +
+                    $"{(l.All(x => double.IsNaN(x.IdlePerSecond)) ? "—" : l.Average(x => x.IdlePerSecond).ToString("F3", CultureInfo.InvariantCulture))} |");
+            Console.WriteLine();
+            Cpu.Clear();
+        }
+        if (Profile.Count == 0) return;
+        var modes = Profile.Keys.ToList();
+        var steps = Profile.Values.SelectMany(m => m.Keys).Distinct().ToList();
+        Console.WriteLine("Where the time goes: mean seconds a job spends in each state/step, from its progress events (silo clocks), and the sum over its steps:");
+        Console.WriteLine();
+        Console.WriteLine($"| state/step | {string.Join(" | ", modes)} |");
+        Console.WriteLine($"| --- |{string.Concat(modes.Select(_ => " --- |"))}");
+        foreach (var step in steps)
+            Console.WriteLine($"| {step} | {string.Join(" | ", modes.Select(m => Profile[m].TryGetValue(step, out var t) ? $"{t.Average():F2} (n {t.Count})" : "—"))} |");
+        Console.WriteLine($"| sum | {string.Join(" | ", modes.Select(m => $"{Profile[m].Values.Sum(t => t.Average()):F2}"))} |");
+        Console.WriteLine();
+        Profile.Clear();
     }
 
     private static void PrintThroughput(int n, Dictionary<string, List<double>> runs)
@@ -156,9 +258,10 @@ public static class PipelineBench
         foreach (var note in Notes) Console.WriteLine($"**Unplanned:** {note}");
         if (Notes.Count > 0) Console.WriteLine();
         Notes.Clear();
-        Console.WriteLine("Grain modes: from the first submit to the last job's completion (its snapshot's UpdatedAt), after one uncounted warm-up job. " +
-            "Embedded: CpuSlots = cores, 4 GPU slots; cluster: CpuSlots 2 per silo, GPU silo 2 slots, leases 4 s, job reminder 2 s. Target: cluster ≥ 0.9× bare.");
+        Console.WriteLine($"Grain modes: from the first submit to the last job's completion (its snapshot's UpdatedAt), after {WarmJobs} uncounted warm-up jobs (other topics) and 3 s. " +
+            $"Embedded: CpuSlots = cores, 4 GPU slots; cluster: CpuSlots {ClusterCpuSlots} per silo, GPU silo 2 slots, leases 4 s, job reminder 2 s. Target: cluster ≥ 0.9× bare.");
         Console.WriteLine();
+        PrintProfile(n);
     }
 
     // ---------------------------------------------------------------- 2 + 3: scheduler, cache hits ------------------
@@ -341,14 +444,14 @@ public static class PipelineBench
         /// <summary>Silos that exited without being killed here (what they last printed), since the last clear.</summary>
         public List<string> Exits { get; } = [];
 
-        public static async Task<BenchCluster> StartAsync(string dir, string name)
+        public static async Task<BenchCluster> StartAsync(string dir, string name, int cpuSlots = 2)
         {
             var o = ClusterOptions(await CreateDatabaseAsync(), $"{name}{Guid.NewGuid():N}"[..12]);
             o.ResponseTimeoutSeconds = 5;
             o.Blobs = Directory.CreateDirectory(Path.Combine(dir, "blobs")).FullName;
             o.LeaseSeconds = 4;
             o.JobReminderSeconds = 2;
-            o.CpuSlots = 2;
+            o.CpuSlots = cpuSlots;
             o.GpuSlots = 2;
             var c = new BenchCluster(o);
             try
@@ -392,6 +495,9 @@ public static class PipelineBench
         }
 
         /// <summary>Replaces every silo that exited by itself (a live silo voted dead by the others stops), noting why.</summary>
+        public double SiloCpu => _silos.Sum(s => s.CpuSeconds);
+        public IReadOnlyList<Child> Silos => _silos;
+
         public async Task ReviveAsync()
         {
             foreach (var dead in Plain.Append(Gpu).Where(s => s.HasExited && !_killed.Contains(s)).ToList())

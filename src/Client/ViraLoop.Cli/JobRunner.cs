@@ -132,7 +132,7 @@ internal sealed class JobRunner
         await using (var s = await blobs.OpenReadAsync(playlistBlob, ct))
         using (var reader = new StreamReader(s))
             playlistText = await reader.ReadToEndAsync(ct);
-        foreach (var file in PlaylistFiles(playlistText)) await Copy($"{hlsPrefix}/{file}", $"hls/{file}");
+        foreach (var file in ViraLoop.Media.Pipeline.Steps.HlsStep.PlaylistFiles(playlistText)) await Copy($"{hlsPrefix}/{file}", $"hls/{file}");
         var hls = await Copy(playlistKey, VideoPipeline.HlsPlaylist);
         var manifest = await Copy(snapshot.Outputs["manifest"], VideoPipeline.ManifestFile);
 
@@ -142,23 +142,6 @@ internal sealed class JobRunner
         var notes = root.GetProperty("notes").EnumerateArray().Select(n => n.GetString() ?? "").ToList();
         return new JobOutcome(video, thumbnail, manifest, hls, root.GetProperty("output").GetProperty("durationSeconds").GetDouble(),
             root.GetProperty("scenes").GetArrayLength(), steps, notes, key);
-    }
-
-    /// <summary>The files an HLS playlist names: its segments and the init segment of fMP4 (EXT-X-MAP URI).</summary>
-    internal static IEnumerable<string> PlaylistFiles(string playlist)
-    {
-        foreach (var line in playlist.Split('\n').Select(l => l.Trim()))
-        {
-            if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
-            {
-                var uri = System.Text.RegularExpressions.Regex.Match(line, "URI=\"([^\"]+)\"");
-                if (uri.Success) yield return uri.Groups[1].Value;
-            }
-            else if (line.Length > 0 && !line.StartsWith('#'))
-            {
-                yield return line;
-            }
-        }
     }
 }
 

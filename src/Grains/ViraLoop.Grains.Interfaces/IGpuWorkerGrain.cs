@@ -10,6 +10,9 @@ public interface IGpuWorkerGrain : IGrainWithStringKey
     Task Start();
 
     Task<GpuWorkerStatus> GetStatus();
+
+    /// <summary>Pulls now rather than at the next poll: work was queued, or one of its slots came free. Ignored by a worker not pulling.</summary>
+    [Orleans.Concurrency.OneWay] Task Wake();
 }
 
 [GenerateSerializer, Immutable, Alias("vl.gpu-worker-status")]

@@ -31,6 +31,12 @@ public interface IVideoJobGrain : IGrainWithStringKey
     /// <summary>The script, once written (null before).</summary>
     Task<Script?> GetScript();
 
+    /// <summary>
+    /// The job as it stands and the progress events it published after <paramref name="afterSequence"/> that this
+    /// activation still holds (the last few hundred), oldest first: what a subscriber that reconnects missed.
+    /// </summary>
+    Task<JobReplay> GetEventsSince(long afterSequence);
+
     [OneWay] Task OnSceneVoiced(int sceneIndex, SceneVoiced voiced);
     [OneWay] Task OnSceneRendered(int sceneIndex, SceneRendered rendered);
     [OneWay] Task OnSceneFailed(int sceneIndex, string reason);
@@ -53,3 +59,13 @@ public sealed record StepReport(
     [property: Id(5)] Script? Script = null,
     [property: Id(6)] IReadOnlyDictionary<string, string>? Outputs = null,
     [property: Id(7)] IReadOnlyList<string>? Notes = null);
+
+/// <summary>
+/// A job's snapshot and the events after a sequence number. <see cref="Complete"/> is false when some of them are no
+/// longer held (the job moved to another silo since, or more happened than is kept): the snapshot then stands for them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vl.job-replay")]
+public sealed record JobReplay(
+    [property: Id(0)] JobSnapshot Snapshot,
+    [property: Id(1)] IReadOnlyList<JobProgress> Events,
+    [property: Id(2)] bool Complete);

@@ -45,16 +45,41 @@ public static class Tools
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {tool}.");
-        var stdout = p.StandardOutput.ReadToEndAsync(ct);
-        var stderr = p.StandardError.ReadToEndAsync(ct);
-        if (stdin is not null)
+        try
         {
-            await p.StandardInput.WriteAsync(stdin.AsMemory(), ct);
-            p.StandardInput.Close();
+            var stdout = p.StandardOutput.ReadToEndAsync(ct);
+            var stderr = p.StandardError.ReadToEndAsync(ct);
+            if (stdin is not null)
+            {
+                await p.StandardInput.WriteAsync(stdin.AsMemory(), ct);
+                p.StandardInput.Close();
+            }
+            try { await p.WaitForExitAsync(ct); }
+            catch (OperationCanceledException) { try { p.Kill(true); } catch (InvalidOperationException) { } throw; }
+            return new Result(p.ExitCode, await stdout, await stderr);
         }
-        try { await p.WaitForExitAsync(ct); }
-        catch (OperationCanceledException) { try { p.Kill(true); } catch (InvalidOperationException) { } throw; }
-        return new Result(p.ExitCode, await stdout, await stderr);
+        finally
+        {
+            ClosePipes(p);
+        }
+    }
+
+    /// <summary>
+    /// Closes the pipes of a process whose redirected streams were read through <see cref="Process.StandardOutput"/> and
+    /// the like: <see cref="Process.Dispose()"/> leaves those to the finalizer, and a silo that runs thousands of tools
+    /// spent a third of its CPU finalizing pipe handles (measured: 5.8 of 17.6 CPU s in a plain silo during 6 jobs).
+    /// </summary>
+    public static void ClosePipes(Process p)
+    {
+        if (p.StartInfo.RedirectStandardInput) Try(() => p.StandardInput.Dispose());
+        if (p.StartInfo.RedirectStandardOutput) Try(() => p.StandardOutput.Dispose());
+        if (p.StartInfo.RedirectStandardError) Try(() => p.StandardError.Dispose());
+
+        static void Try(Action close)
+        {
+            try { close(); }
+            catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException) { }
+        }
     }
 
     public static async Task<string> VersionAsync(string tool, string arg)

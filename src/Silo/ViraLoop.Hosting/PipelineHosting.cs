@@ -45,6 +45,13 @@ public static class PipelineHosting
             JobReminder = TimeSpan.FromSeconds(options.JobReminderSeconds),
             Scheduler = new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(options.LeaseSeconds), WorkerTimeout = TimeSpan.FromSeconds(Math.Max(60, options.LeaseSeconds * 2)) },
             Tenants = PipelineOptions.ParseTenants(options.Tenants),
+            DefaultPlan = new ViraLoop.Grains.Messages.TenantPlanSettings
+            {
+                Name = "default",
+                VideosPerDay = options.PlanVideosPerDay,
+                RenderedSecondsPerMonth = options.PlanRenderedSecondsPerMonth,
+                RequestsPerMinute = options.PlanRequestsPerMinute,
+            },
         });
         services.TryAddSingleton<PipelineServices>();
         if (gpuSilo) services.AddHostedService<GpuWorkerStarter>();

@@ -93,6 +93,22 @@ public sealed class ViraLoopOptions
     /// <summary>Tenant plans: <c>acme=3:high,beta=1:standard</c> (weight in fair sharing : highest priority). Others: weight 1, standard.</summary>
     public string? Tenants { get; set; }
 
+    /// <summary>The default plan's limits (a tenant an admin has not given a plan): videos a day, rendered seconds a month, API requests a minute.</summary>
+    public int PlanVideosPerDay { get; set; } = 200;
+    public double PlanRenderedSecondsPerMonth { get; set; } = 36_000;
+    public int PlanRequestsPerMinute { get; set; } = 600;
+
+    /// <summary>
+    /// The admin key (header <c>X-Admin-Key</c>): creates and revokes tenants' API keys and sets their plans. Unset: the
+    /// admin endpoints answer 403 (use <c>viraloop keys</c> on a cluster member instead).
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>HS256 key (at least 32 bytes of text) for JWT bearer tokens whose <c>tenant</c> claim names the tenant. Unset: API keys only.</summary>
+    public string? JwtSigningKey { get; set; }
+    public string? JwtIssuer { get; set; }
+    public string? JwtAudience { get; set; }
+
     /// <summary>Run under Orleans' Kubernetes hosting (pod name, IP and cluster ids from the pod's environment; dead silos' pods deleted).</summary>
     public bool Kubernetes { get; set; }
 
@@ -159,6 +175,9 @@ public sealed class ViraLoopOptions
         try { ViraLoop.Grains.Execution.PipelineOptions.ParseTenants(Tenants); }
         catch (ArgumentException e) { throw new InvalidOperationException($"ViraLoop:Tenants: {e.Message}"); }
         if (GpuSlots < 1) throw new InvalidOperationException("ViraLoop:GpuSlots must be at least 1.");
+        if (PlanVideosPerDay < 0 || PlanRenderedSecondsPerMonth < 0 || PlanRequestsPerMinute < 1)
+            throw new InvalidOperationException("ViraLoop:PlanVideosPerDay and PlanRenderedSecondsPerMonth must be at least 0, PlanRequestsPerMinute at least 1.");
+        if (JwtSigningKey is { Length: > 0 and < 32 }) throw new InvalidOperationException("ViraLoop:JwtSigningKey must be at least 32 characters (HS256).");
         if (StreamQueues < 1) throw new InvalidOperationException("ViraLoop:StreamQueues must be at least 1.");
         if (ProbeTimeoutSeconds <= 0 || MissedProbesLimit < 1 || ResponseTimeoutSeconds <= 0 || IAmAliveSeconds <= 0)
             throw new InvalidOperationException("ViraLoop:ProbeTimeoutSeconds, MissedProbesLimit, IAmAliveSeconds and ResponseTimeoutSeconds must be positive.");

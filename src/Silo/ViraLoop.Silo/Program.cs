@@ -1,10 +1,13 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ViraLoop.Api;
 using ViraLoop.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddViraLoopSilo();
-builder.Services.AddProblemDetails();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+var options = builder.AddViraLoopSilo();
+builder.Services.TryAddSingleton(options);
+builder.Services.AddViraLoopApi();
 var app = builder.Build();
+app.MapViraLoopApi();
 app.MapViraLoopSiloEndpoints();
 app.Run();
 

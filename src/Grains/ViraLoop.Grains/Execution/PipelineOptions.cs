@@ -34,6 +34,9 @@ public sealed class PipelineOptions
     /// <summary>Plans for named tenants; others get <see cref="DefaultWeight"/> and <see cref="DefaultCeiling"/>.</summary>
     public Dictionary<string, (double Weight, PriorityTier Ceiling)> Tenants { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The plan of a tenant no admin has given one (limits; weight and ceiling unless <see cref="Tenants"/> names it).</summary>
+    public ViraLoop.Grains.Messages.TenantPlanSettings DefaultPlan { get; set; } = new();
+
     public double DefaultWeight { get; set; } = 1;
 
     public PriorityTier DefaultCeiling { get; set; } = PriorityTier.Standard;

@@ -54,6 +54,8 @@ public sealed class GpuWorkerGrain(
         return Task.CompletedTask;
     }
 
+    public Task Wake() => _pulling ? PullAsync(CancellationToken.None) : Task.CompletedTask;
+
     public Task<GpuWorkerStatus> GetStatus() =>
         Task.FromResult(new GpuWorkerStatus(WorkerId, silo.Name, Slots, _running.Count, Interlocked.Read(ref _completed), _pulling));
 
@@ -79,12 +81,13 @@ public sealed class GpuWorkerGrain(
             log.LogWarning(e, "GPU worker {Worker} could not pull work", WorkerId);
             return;
         }
+        var self = this.AsReference<IGpuWorkerGrain>();
         foreach (var a in work)
         {
             var run = new Running(a, new CancellationTokenSource());
             if (!_running.TryAdd(a.Lease.ItemId, run)) continue;
             var cache = GrainFactory.GetGrain<ISceneCacheGrain>(a.Work.CacheKey);
-            _ = Task.Run(() => ExecuteAsync(run, cache));
+            _ = Task.Run(() => ExecuteAsync(run, cache, self));
         }
     }
 
@@ -113,7 +116,7 @@ public sealed class GpuWorkerGrain(
     /// counts against the item's attempts; a cache entry that cannot be reached for a moment (its silo just died) is asked
     /// again, and a delivery is retried, since the cache accepts only the current lease's result anyway.
     /// </summary>
-    private async Task ExecuteAsync(Running run, ISceneCacheGrain cache)
+    private async Task ExecuteAsync(Running run, ISceneCacheGrain cache, IGpuWorkerGrain self)
     {
         var a = run.Assignment;
         var ct = run.Cancel.Token;
@@ -145,6 +148,9 @@ public sealed class GpuWorkerGrain(
         {
             _running.TryRemove(a.Lease.ItemId, out _);
             run.Cancel.Dispose();
+            // The slot is free: take the next item now rather than at the next poll.
+            try { await self.Wake(); }
+            catch (Exception e) { log.LogDebug(e, "Could not wake GPU worker {Worker}", a.Lease.WorkerId); }
         }
     }
 

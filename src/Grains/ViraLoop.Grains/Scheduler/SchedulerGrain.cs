@@ -26,6 +26,9 @@ public sealed class SchedulerGrain(
     private SchedulerState _state = null!;
     private DateTimeOffset _prunedAt;
 
+    /// <summary>Workers seen pulling lately (in memory): woken when work is queued, so it does not wait for their next poll.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _workers = new(StringComparer.Ordinal);
+
     private SchedulerOptions Options => services.Options.Scheduler;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -60,12 +63,14 @@ public sealed class SchedulerGrain(
         }
         state.State.Work[work.ItemId] = work;
         await SaveAsync();
+        WakeWorkers();
         return GpuItemStatus.Queued;
     }
 
     public async Task<IReadOnlyList<GpuAssignment>> Pull(string workerId, int capacity, int freeSlots)
     {
         var before = _state.Events.Count;
+        _workers[workerId] = DateTimeOffset.UtcNow;
         var batches = _core.Pull(new PullRequest(workerId, capacity, freeSlots));
         var assignments = new List<GpuAssignment>();
         var now = DateTimeOffset.UtcNow;
@@ -87,6 +92,16 @@ public sealed class SchedulerGrain(
         PruneNow(now);
         if (assignments.Count > 0 || _state.Events.Count != before) await SaveAsync();
         return assignments;
+    }
+
+    private void WakeWorkers()
+    {
+        var since = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(10);
+        foreach (var (worker, seen) in _workers.ToList())
+        {
+            if (seen < since) { _workers.Remove(worker); continue; }
+            _ = GrainFactory.GetGrain<IGpuWorkerGrain>(worker).Wake();
+        }
     }
 
     public Task<LeaseAnswer> Renew(GpuLease lease) => Task.FromResult(Answer(_core.Renew(Ref(lease))));

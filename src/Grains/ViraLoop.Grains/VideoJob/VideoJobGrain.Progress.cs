@@ -13,6 +13,7 @@ public sealed partial class VideoJobGrain
         var percent = Percent();
         var progress = new JobProgress(Key, (S.Epoch << 32) | (uint)++_counter, S.Status, percent, CurrentStep(), scene, Eta(percent),
             error ?? S.Error, DateTimeOffset.UtcNow, StepFraction());
+        Remember(progress);
         try
         {
             _stream ??= this.GetStreamProvider(StreamNames.Provider).GetStream<JobProgress>(StreamId.Create(StreamNames.Jobs, Key));
@@ -22,6 +23,29 @@ public sealed partial class VideoJobGrain
         {
             log.LogWarning(e, "Could not publish progress of {Job}", Key);
         }
+    }
+
+    /// <summary>The last events this activation published, for subscribers that reconnect (<see cref="GetEventsSince"/>).</summary>
+    private readonly Queue<JobProgress> _recent = new();
+    private const int RecentEvents = 256;
+    private long _firstRemembered = -1;
+
+    private void Remember(JobProgress e)
+    {
+        if (_firstRemembered < 0) _firstRemembered = e.Sequence;
+        _recent.Enqueue(e);
+        if (_recent.Count > RecentEvents) _firstRemembered = _recent.Dequeue() is { } gone ? gone.Sequence + 1 : _firstRemembered;
+    }
+
+    public Task<JobReplay> GetEventsSince(long afterSequence)
+    {
+        if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
+        var events = _recent.Where(e => e.Sequence > afterSequence).ToList();
+        // Complete when nothing after the asked sequence was published before what is held: the held events start right
+        // after it (same epoch, next counter), or the subscriber has seen everything up to the first held one.
+        var complete = _firstRemembered >= 0 && (afterSequence + 1 >= _firstRemembered
+            || (events.Count > 0 && events[0].Sequence == afterSequence + 1));
+        return Task.FromResult(new JobReplay(Snapshot(), events, complete));
     }
 
     private JobSnapshot Snapshot()

@@ -64,6 +64,19 @@ public static class FfmpegAssembler
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start ffmpeg.");
+        try
+        {
+            await EncodeAsync(p, bg, startFrame, frameCount, seconds, progress, ct);
+        }
+        finally
+        {
+            Tools.ClosePipes(p);
+        }
+    }
+
+    private static async Task EncodeAsync(Process p, BackgroundRenderer bg, int startFrame, int frameCount, double seconds,
+        IProgress<double>? progress, CancellationToken ct)
+    {
         var stderr = p.StandardError.ReadToEndAsync(ct);
         var reader = Task.Run(async () =>
         {

@@ -22,4 +22,21 @@ public sealed class HlsStep
             .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         return new HlsResult(playlist, segments);
     }
+
+    /// <summary>The files an HLS playlist names: its segments and the init segment of fMP4 (EXT-X-MAP URI).</summary>
+    public static IEnumerable<string> PlaylistFiles(string playlist)
+    {
+        foreach (var line in playlist.Split('\n').Select(l => l.Trim()))
+        {
+            if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
+            {
+                var uri = System.Text.RegularExpressions.Regex.Match(line, "URI=\"([^\"]+)\"");
+                if (uri.Success) yield return uri.Groups[1].Value;
+            }
+            else if (line.Length > 0 && !line.StartsWith('#'))
+            {
+                yield return line;
+            }
+        }
+    }
 }

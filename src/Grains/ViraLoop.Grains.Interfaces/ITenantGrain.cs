@@ -1,0 +1,44 @@
+using ViraLoop.Grains.Messages;
+
+namespace ViraLoop.Grains;
+
+/// <summary>
+/// One tenant (key: the tenant id): its plan (priority ceiling, GPU share weight, limits), its jobs newest first, its
+/// idempotency keys and quota counters, and the ids of its API keys. Job grains stay the truth about each job.
+/// </summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    Task<TenantPlanSettings> GetPlan();
+
+    /// <summary>Sets the plan (validated: <see cref="ArgumentException"/>) and tells the GPU scheduler its weight and ceiling.</summary>
+    Task<TenantPlanSettings> SetPlan(TenantPlanSettings plan);
+
+    /// <summary>
+    /// Admits a submission before its job exists: answers the job an idempotency key already named (same request), refuses
+    /// a key reused with another request, or a request over a quota; otherwise counts it and records the new job.
+    /// </summary>
+    Task<Admission> Admit(AdmissionRequest request);
+
+    /// <summary>Undoes an admission whose job refused the order (bad input): the counters and the key are freed.</summary>
+    Task Withdraw(string jobId);
+
+    /// <summary>The tenant's jobs, newest first, from <paramref name="offset"/>.</summary>
+    Task<TenantJobPage> ListJobs(int offset, int limit);
+
+    Task<TenantUsage> GetUsage();
+
+    Task AddKey(ApiKeyInfo key);
+    Task<bool> RemoveKey(string keyId);
+    Task<IReadOnlyList<ApiKeyInfo>> ListKeys();
+}
+
+/// <summary>
+/// An API key (key: the SHA-256 of the secret, lower-case hex; the secret itself is never stored): which tenant it speaks
+/// for, until revoked.
+/// </summary>
+public interface IApiKeyGrain : IGrainWithStringKey
+{
+    Task<ApiKeyInfo?> Get();
+    Task Create(ApiKeyInfo key);
+    Task Revoke();
+}

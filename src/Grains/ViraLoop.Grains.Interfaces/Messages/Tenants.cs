@@ -1,0 +1,77 @@
+namespace ViraLoop.Grains.Messages;
+
+/// <summary>What a tenant's plan allows.</summary>
+[GenerateSerializer, Immutable, Alias("vl.tenant-plan-settings")]
+public sealed record TenantPlanSettings
+{
+    [Id(0)] public string Name { get; init; } = "standard";
+
+    /// <summary>The highest priority a request may ask for: high, standard or low.</summary>
+    [Id(1)] public string PriorityCeiling { get; init; } = "standard";
+
+    /// <summary>Share of the GPU pool under contention (weighted fair queuing).</summary>
+    [Id(2)] public double Weight { get; init; } = 1;
+
+    [Id(3)] public int VideosPerDay { get; init; } = 200;
+    [Id(4)] public double RenderedSecondsPerMonth { get; init; } = 36_000;
+
+    /// <summary>API requests per minute (per silo that serves them).</summary>
+    [Id(5)] public int RequestsPerMinute { get; init; } = 600;
+}
+
+[GenerateSerializer, Immutable, Alias("vl.admission-request")]
+public sealed record AdmissionRequest(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] string? IdempotencyKey,
+    [property: Id(2)] string Fingerprint,
+    [property: Id(3)] double DurationSeconds,
+    [property: Id(4)] DateTimeOffset At);
+
+[GenerateSerializer, Alias("vl.admission-outcome")]
+public enum AdmissionOutcome
+{
+    Admitted = 0,
+
+    /// <summary>The idempotency key named this job before, for the same request: answer it again, make nothing new.</summary>
+    Replayed = 1,
+
+    /// <summary>The idempotency key was used before with another request.</summary>
+    KeyReused = 2,
+
+    QuotaExceeded = 3,
+}
+
+[GenerateSerializer, Immutable, Alias("vl.admission")]
+public sealed record Admission(
+    [property: Id(0)] AdmissionOutcome Outcome,
+    [property: Id(1)] string JobId,
+    [property: Id(2)] string? Quota = null,
+    [property: Id(3)] string? Message = null);
+
+[GenerateSerializer, Immutable, Alias("vl.tenant-job")]
+public sealed record TenantJob(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] DateTimeOffset CreatedAt);
+
+[GenerateSerializer, Immutable, Alias("vl.tenant-job-page")]
+public sealed record TenantJobPage(
+    [property: Id(0)] IReadOnlyList<TenantJob> Jobs,
+    [property: Id(1)] int Total);
+
+[GenerateSerializer, Immutable, Alias("vl.tenant-usage")]
+public sealed record TenantUsage(
+    [property: Id(0)] string Day,
+    [property: Id(1)] int VideosToday,
+    [property: Id(2)] string Month,
+    [property: Id(3)] double SecondsThisMonth,
+    [property: Id(4)] TenantPlanSettings Plan);
+
+/// <summary>An API key as stored: its public id (the first characters of its hash), tenant, name, state and the hash. Never the secret.</summary>
+[GenerateSerializer, Immutable, Alias("vl.api-key-info")]
+public sealed record ApiKeyInfo(
+    [property: Id(0)] string KeyId,
+    [property: Id(1)] string TenantId,
+    [property: Id(2)] string Name,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? RevokedAt = null,
+    [property: Id(5)] string Hash = "");

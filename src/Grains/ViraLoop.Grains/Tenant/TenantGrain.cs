@@ -1,0 +1,132 @@
+using System.Globalization;
+using ViraLoop.Grains.Execution;
+using ViraLoop.Grains.Messages;
+
+namespace ViraLoop.Grains.Tenant;
+
+/// <summary>
+/// A tenant's plan, job index, idempotency keys and quota counters (see <see cref="ITenantGrain"/>). One activation per
+/// tenant serialises admissions, so two concurrent requests with one idempotency key make one job, and a quota is never
+/// overrun by a burst.
+/// </summary>
+public sealed class TenantGrain(
+    [PersistentState("tenant")] IPersistentState<TenantState> state,
+    PipelineServices services) : Grain, ITenantGrain
+{
+    /// <summary>How long an idempotency key is remembered.</summary>
+    public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
+    private TenantState S => state.State;
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public Task<TenantPlanSettings> GetPlan() => Task.FromResult(Plan());
+
+    private TenantPlanSettings Plan()
+    {
+        if (S.Plan is { } set) return set;
+        var plan = services.Options.DefaultPlan;
+        // A tenant named in the silo's configuration (ViraLoop:Tenants) keeps its configured weight and ceiling.
+        return services.Options.Tenants.TryGetValue(TenantId, out var configured)
+            ? plan with { Weight = configured.Weight, PriorityCeiling = Priorities.Name(configured.Ceiling) }
+            : plan;
+    }
+
+    public async Task<TenantPlanSettings> SetPlan(TenantPlanSettings plan)
+    {
+        var ceiling = Priorities.Parse(plan.PriorityCeiling) ?? throw new ArgumentException($"Unknown priority ceiling '{plan.PriorityCeiling}': use high, standard or low.");
+        if (!double.IsFinite(plan.Weight) || plan.Weight is <= 0 or > 1000) throw new ArgumentException("The weight must be above 0 and at most 1000.");
+        if (plan.VideosPerDay is < 0 or > 1_000_000) throw new ArgumentException("Videos per day must be between 0 and 1,000,000.");
+        if (!double.IsFinite(plan.RenderedSecondsPerMonth) || plan.RenderedSecondsPerMonth is < 0 or > 1e9) throw new ArgumentException("Rendered seconds per month must be between 0 and 1e9.");
+        if (plan.RequestsPerMinute is < 1 or > 1_000_000) throw new ArgumentException("Requests per minute must be between 1 and 1,000,000.");
+        if (string.IsNullOrWhiteSpace(plan.Name) || plan.Name.Length > 64) throw new ArgumentException("The plan needs a name of at most 64 characters.");
+        S.Plan = plan with { PriorityCeiling = Priorities.Name(ceiling), Name = plan.Name.Trim() };
+        await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).SetTenantPlan(new TenantPlanView(TenantId, plan.Weight, Priorities.Name(ceiling)));
+        await state.WriteStateAsync();
+        return S.Plan;
+    }
+
+    public async Task<Admission> Admit(AdmissionRequest r)
+    {
+        Prune(r.At);
+        if (r.IdempotencyKey is { } key && S.Idempotency.TryGetValue(key, out var seen))
+        {
+            return seen.Fingerprint == r.Fingerprint
+                ? new Admission(AdmissionOutcome.Replayed, seen.JobId)
+                : new Admission(AdmissionOutcome.KeyReused, seen.JobId, Message:
+                    "This Idempotency-Key was used for a different request in the last 24 hours; use a new key for a new video.");
+        }
+        Roll(r.At);
+        var plan = Plan();
+        if (S.VideosToday + 1 > plan.VideosPerDay)
+            return new Admission(AdmissionOutcome.QuotaExceeded, r.JobId, "videos-per-day",
+                $"Your plan allows {plan.VideosPerDay} videos a day and {S.VideosToday} were made today (UTC); the count starts again at midnight UTC.");
+        if (S.SecondsThisMonth + r.DurationSeconds > plan.RenderedSecondsPerMonth)
+            return new Admission(AdmissionOutcome.QuotaExceeded, r.JobId, "rendered-seconds-per-month",
+                $"Your plan allows {plan.RenderedSecondsPerMonth:0} rendered seconds a month; {S.SecondsThisMonth:0} are used and this video asks for {r.DurationSeconds:0}.");
+        S.VideosToday++;
+        S.SecondsThisMonth += r.DurationSeconds;
+        S.Jobs.Add(new TenantJob(r.JobId, r.At));
+        S.Recent[r.JobId] = new Counted(S.Day, S.Month, r.DurationSeconds, r.IdempotencyKey);
+        if (r.IdempotencyKey is { } k) S.Idempotency[k] = new IdempotencyEntry(r.JobId, r.Fingerprint, r.At);
+        await state.WriteStateAsync();
+        return new Admission(AdmissionOutcome.Admitted, r.JobId);
+    }
+
+    public async Task Withdraw(string jobId)
+    {
+        if (!S.Recent.Remove(jobId, out var counted)) return;
+        if (counted.Day == S.Day) S.VideosToday = Math.Max(0, S.VideosToday - 1);
+        if (counted.Month == S.Month) S.SecondsThisMonth = Math.Max(0, S.SecondsThisMonth - counted.Seconds);
+        S.Jobs.RemoveAll(j => j.JobId == jobId);
+        if (counted.IdempotencyKey is { } key) S.Idempotency.Remove(key);
+        await state.WriteStateAsync();
+    }
+
+    public Task<TenantJobPage> ListJobs(int offset, int limit)
+    {
+        offset = Math.Max(0, offset);
+        limit = Math.Clamp(limit, 1, 500);
+        var page = Enumerable.Range(0, S.Jobs.Count).Reverse().Skip(offset).Take(limit).Select(i => S.Jobs[i]).ToList();
+        return Task.FromResult(new TenantJobPage(page, S.Jobs.Count));
+    }
+
+    public Task<TenantUsage> GetUsage()
+    {
+        Roll(DateTimeOffset.UtcNow);
+        return Task.FromResult(new TenantUsage(S.Day, S.VideosToday, S.Month, S.SecondsThisMonth, Plan()));
+    }
+
+    public async Task AddKey(ApiKeyInfo key)
+    {
+        S.Keys.RemoveAll(k => k.KeyId == key.KeyId);
+        S.Keys.Add(key);
+        await state.WriteStateAsync();
+    }
+
+    public async Task<bool> RemoveKey(string keyId)
+    {
+        var i = S.Keys.FindIndex(k => k.KeyId == keyId && k.RevokedAt is null);
+        if (i < 0) return false;
+        S.Keys[i] = S.Keys[i] with { RevokedAt = DateTimeOffset.UtcNow };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<IReadOnlyList<ApiKeyInfo>> ListKeys() => Task.FromResult<IReadOnlyList<ApiKeyInfo>>(S.Keys.ToList());
+
+    /// <summary>New day or month (UTC): the counters start again.</summary>
+    private void Roll(DateTimeOffset now)
+    {
+        var day = now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var month = day[..7];
+        if (S.Day != day) (S.Day, S.VideosToday) = (day, 0);
+        if (S.Month != month) (S.Month, S.SecondsThisMonth) = (month, 0);
+    }
+
+    private void Prune(DateTimeOffset now)
+    {
+        foreach (var (key, e) in S.Idempotency.Where(e => now - e.Value.At > IdempotencyWindow).ToList()) S.Idempotency.Remove(key);
+        // Admissions older than a day can no longer be withdrawn (their job accepted the order long ago).
+        foreach (var (id, _) in S.Recent.Where(r => r.Value.Day != S.Day).ToList()) S.Recent.Remove(id);
+    }
+}

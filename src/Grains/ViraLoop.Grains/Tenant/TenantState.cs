@@ -1,0 +1,32 @@
+using ViraLoop.Grains.Messages;
+
+namespace ViraLoop.Grains.Tenant;
+
+[GenerateSerializer, Alias("vl.tenant-state")]
+public sealed class TenantState
+{
+    /// <summary>Null until an admin sets one: the configured default plan applies.</summary>
+    [Id(0)] public TenantPlanSettings? Plan { get; set; }
+
+    /// <summary>Every job, oldest first (the list is read newest first).</summary>
+    [Id(1)] public List<TenantJob> Jobs { get; set; } = [];
+
+    /// <summary>Idempotency key → (job id, request fingerprint, when). Kept for <see cref="TenantGrain.IdempotencyWindow"/>.</summary>
+    [Id(2)] public Dictionary<string, IdempotencyEntry> Idempotency { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(3)] public string Day { get; set; } = "";
+    [Id(4)] public int VideosToday { get; set; }
+    [Id(5)] public string Month { get; set; } = "";
+    [Id(6)] public double SecondsThisMonth { get; set; }
+
+    /// <summary>Admissions not yet withdrawn (job id → its duration and day/month), so a withdrawal gives back what was counted.</summary>
+    [Id(7)] public Dictionary<string, Counted> Recent { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(8)] public List<ApiKeyInfo> Keys { get; set; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("vl.idempotency-entry")]
+public sealed record IdempotencyEntry([property: Id(0)] string JobId, [property: Id(1)] string Fingerprint, [property: Id(2)] DateTimeOffset At);
+
+[GenerateSerializer, Immutable, Alias("vl.tenant-counted")]
+public sealed record Counted([property: Id(0)] string Day, [property: Id(1)] string Month, [property: Id(2)] double Seconds, [property: Id(3)] string? IdempotencyKey);

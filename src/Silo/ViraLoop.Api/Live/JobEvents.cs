@@ -1,0 +1,69 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Orleans.Runtime;
+using Orleans.Streams;
+using ViraLoop.Api.Videos;
+using ViraLoop.Grains;
+using ViraLoop.Grains.Messages;
+using ViraLoop.Hosting;
+
+namespace ViraLoop.Api.Live;
+
+/// <summary>What a live subscriber receives: first the job as it stands, then progress events in order.</summary>
+public sealed record LiveEvent(string Type, long Sequence, VideoView? Snapshot, ProgressView? Progress);
+
+/// <summary>
+/// A job's live feed for SSE and the hub, from the job's stream on whichever silo runs it: subscribe first, then the
+/// snapshot and the events after the subscriber's last sequence that the job still holds, then live events, each one
+/// newer than the last sent (a redelivered or replayed event is sent once). Ends after the job's final event.
+/// </summary>
+public sealed class JobEvents(IClusterClient cluster)
+{
+    public async IAsyncEnumerable<LiveEvent> WatchAsync(string tenant, string id, long after, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var key = JobKeys.Of(tenant, id);
+        var job = cluster.GetGrain<IVideoJobGrain>(key);
+        var live = Channel.CreateBounded<JobProgress>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+        var stream = cluster.GetStreamProvider(ProviderNames.Streams).GetStream<JobProgress>(StreamId.Create(StreamNames.Jobs, key));
+        var subscription = await stream.SubscribeAsync((e, _) => { live.Writer.TryWrite(e); return Task.CompletedTask; });
+        try
+        {
+            var replay = await job.GetEventsSince(after); // KeyNotFoundException: no such job (for this tenant)
+            var snapshot = Views.Of(replay.Snapshot);
+            var last = Math.Max(after, replay.Events.Count > 0 ? replay.Events[^1].Sequence : after);
+            yield return new LiveEvent("snapshot", last, snapshot, null);
+            foreach (var e in replay.Events)
+            {
+                yield return new LiveEvent("progress", e.Sequence, null, Views.Of(id, e));
+                if (e.Status.IsFinal()) yield break;
+            }
+            if (replay.Snapshot.Status.IsFinal()) yield break;
+            while (true)
+            {
+                JobProgress? e = null;
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    // Between events, look at the job now and then: a final event that a dead silo never delivered still ends the feed.
+                    wait.CancelAfter(TimeSpan.FromSeconds(15));
+                    try { e = await live.Reader.ReadAsync(wait.Token); }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+                }
+                if (e is null)
+                {
+                    var now = await job.GetSnapshot();
+                    if (!now.Status.IsFinal()) continue;
+                    yield return new LiveEvent("snapshot", last, Views.Of(now), null);
+                    yield break;
+                }
+                if (e.Sequence <= last) continue;
+                last = e.Sequence;
+                yield return new LiveEvent("progress", e.Sequence, null, Views.Of(id, e));
+                if (e.Status.IsFinal()) yield break;
+            }
+        }
+        finally
+        {
+            try { await subscription.UnsubscribeAsync(); } catch (Exception) { }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ViraLoop.Grains.Messages;
+
+namespace ViraLoop.Api.Videos;
+
+/// <summary>The body of <c>POST /v1/videos</c>. Unknown fields are refused, so a misspelt option never passes unnoticed.</summary>
+public sealed record CreateVideoBody
+{
+    /// <summary>What the video is about (also its title when a scene list is given). 1–200 characters.</summary>
+    public string? Topic { get; init; }
+
+    /// <summary>Narration to speak as written (split into scenes), instead of a written script. Up to 10,000 characters.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>The scenes as given: each one's narration, keywords, visual and seconds. Up to 30.</summary>
+    public List<SceneBody>? Scenes { get; init; }
+
+    public string? Language { get; init; }
+    public double? DurationSeconds { get; init; }
+    public string? Style { get; init; }
+    public string? Palette { get; init; }
+
+    /// <summary>The music's mood (upbeat, calm, dramatic…).</summary>
+    public string? Music { get; init; }
+
+    public string? Hook { get; init; }
+
+    /// <summary>A small, fast render (540×960) instead of 1080×1920.</summary>
+    public bool? Preview { get; init; }
+
+    public int? Seed { get; init; }
+
+    /// <summary>high, standard or low; at most the plan's ceiling. Default: the ceiling.</summary>
+    public string? Priority { get; init; }
+
+    /// <summary>Stop after the script and wait for approve or reject.</summary>
+    public bool? RequireApproval { get; init; }
+
+    /// <summary>procedural, openai-image or runway; default: the cluster's.</summary>
+    public string? VisualBackend { get; init; }
+}
+
+public sealed record SceneBody
+{
+    public string? Text { get; init; }
+    public List<string>? Keywords { get; init; }
+    public string? Visual { get; init; }
+    public double? Duration { get; init; }
+}
+
+/// <summary>The body of approve: optionally an edited script (same scene count).</summary>
+public sealed record ApproveBody
+{
+    public string? Title { get; init; }
+    public List<ApprovedScene>? Scenes { get; init; }
+}
+
+public sealed record ApprovedScene
+{
+    public string? Narration { get; init; }
+    public List<string>? Keywords { get; init; }
+}
+
+public sealed record ReasonBody
+{
+    public string? Reason { get; init; }
+}
+
+/// <summary>Reads and checks request bodies: size, JSON shape, unknown fields, lengths, control characters.</summary>
+public static class BodyReader
+{
+    public const int MaxBytes = 64 * 1024;
+
+    public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = 16,
+        NumberHandling = JsonNumberHandling.Strict,
+        AllowTrailingCommas = false,
+        ReadCommentHandling = JsonCommentHandling.Disallow,
+    };
+
+    /// <summary>The body as <typeparamref name="T"/>, or the reason it is not one (a sentence for the problem's detail).</summary>
+    public static async Task<(T? Value, string? Error, int Status)> ReadAsync<T>(Microsoft.AspNetCore.Http.HttpRequest request, bool optional = false)
+        where T : class
+    {
+        if (request.ContentLength > MaxBytes) return (null, $"The body is larger than {MaxBytes / 1024} KB.", 413);
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > MaxBytes) return (null, $"The body is larger than {MaxBytes / 1024} KB.", 413);
+        }
+        if (buffer.Length == 0)
+            return optional ? (null, null, 200) : (null, "The body is empty; send a JSON object.", 400);
+        if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            return (null, $"Send the body as application/json, not {Printable(type, 60)}.", 415);
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), Strict);
+            return value is null ? (null, "The body must be a JSON object, not null.", 400) : (value, null, 200);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } path ? path[2..] : null;
+            var detail = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? $"Unknown field '{Printable(field ?? "?", 60)}'."
+                : e.Message.Contains("could not be converted", StringComparison.Ordinal) && field is not null ? $"Field '{Printable(field, 60)}' has the wrong type."
+                : field is null ? "The body is not a valid JSON object." : $"The body is not a valid JSON object (it breaks at '{Printable(field, 60)}').";
+            return (null, detail, 400);
+        }
+    }
+
+    /// <summary>Text safe to echo back in a problem: control characters dropped, cut to a length.</summary>
+    public static string Printable(string text, int max)
+    {
+        var clean = new string(text.Where(c => !char.IsControl(c)).Take(max).ToArray());
+        return text.Length > max ? clean + "…" : clean;
+    }
+}
+
+/// <summary>Turns a create body into a job order, or says what is wrong with it (every field checked).</summary>
+public static class VideoValidation
+{
+    public static (VideoOrder? Order, List<string> Errors) ToOrder(CreateVideoBody b)
+    {
+        var errors = new List<string>();
+        var topic = Text(b.Topic, "topic", 1, 200, errors, required: true, multiline: false);
+        var text = Text(b.Text, "text", 1, 10_000, errors, required: false, multiline: true);
+        List<SceneOrder>? scenes = null;
+        if (b.Scenes is { } list)
+        {
+            if (list.Count is 0 or > 30) errors.Add("scenes: give 1 to 30 scenes, or leave the field out.");
+            scenes = [];
+            for (var i = 0; i < Math.Min(list.Count, 30); i++)
+            {
+                var s = list[i];
+                if (s is null) { errors.Add($"scenes[{i}]: a scene must be an object."); continue; }
+                var sceneText = Text(s.Text, $"scenes[{i}].text", 1, 1000, errors, required: true, multiline: true);
+                var keywords = s.Keywords?.Select((k, j) => Text(k, $"scenes[{i}].keywords[{j}]", 1, 40, errors, true, false) ?? "").ToList();
+                if (keywords is { Count: > 10 }) errors.Add($"scenes[{i}].keywords: at most 10.");
+                var visual = Text(s.Visual, $"scenes[{i}].visual", 1, 300, errors, required: false, multiline: false);
+                if (s.Duration is { } d && (!double.IsFinite(d) || d is < 1 or > 60)) errors.Add($"scenes[{i}].duration: between 1 and 60 seconds.");
+                scenes.Add(new SceneOrder(sceneText ?? "", keywords, visual, s.Duration));
+            }
+        }
+        if (text is not null && scenes is not null) errors.Add("Give either text or scenes, not both.");
+        var language = Word(b.Language, "language", 16, errors, allowUpper: true);
+        if (b.DurationSeconds is { } duration && (!double.IsFinite(duration) || duration is < 5 or > 180))
+            errors.Add("durationSeconds: between 5 and 180.");
+        var style = Word(b.Style, "style", 32, errors);
+        var palette = Word(b.Palette, "palette", 32, errors);
+        var music = Word(b.Music, "music", 32, errors);
+        var hook = Word(b.Hook, "hook", 32, errors);
+        var priority = Word(b.Priority, "priority", 16, errors);
+        var backend = Word(b.VisualBackend, "visualBackend", 32, errors);
+        if (errors.Count > 0) return (null, errors);
+        var order = new VideoOrder
+        {
+            Topic = topic!,
+            Text = text,
+            Scenes = scenes,
+            Language = language ?? "en",
+            DurationSeconds = b.DurationSeconds ?? 30,
+            Style = style ?? "auto",
+            Palette = palette,
+            Mood = music ?? "upbeat",
+            Hook = hook,
+            Preview = b.Preview ?? false,
+            Seed = b.Seed,
+            Priority = priority,
+            RequireApproval = b.RequireApproval ?? false,
+            VisualBackend = backend,
+        };
+        return (order, errors);
+    }
+
+    /// <summary>Free text: trimmed, within lengths, and no control characters (newlines and tabs only where text may span lines) or direction overrides.</summary>
+    public static string? Text(string? value, string field, int min, int max, List<string> errors, bool required, bool multiline)
+    {
+        if (value is null)
+        {
+            if (required) errors.Add($"{field}: required.");
+            return null;
+        }
+        var trimmed = value.Trim();
+        if (trimmed.Length < min) { errors.Add(required ? $"{field}: required, and not blank." : $"{field}: blank; leave it out instead."); return null; }
+        if (trimmed.Length > max) { errors.Add($"{field}: at most {max:N0} characters (got {trimmed.Length:N0})."); return null; }
+        for (var i = 0; i < trimmed.Length; i++)
+        {
+            var c = trimmed[i];
+            if (c is '\n' or '\r' or '\t' && multiline) continue;
+            if (char.IsHighSurrogate(c) && i + 1 < trimmed.Length && char.IsLowSurrogate(trimmed[i + 1])) { i++; continue; }
+            if (char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' || char.IsSurrogate(c))
+            {
+                errors.Add($"{field}: contains a control, direction-override or broken character (U+{(int)c:X4}); remove it.");
+                return null;
+            }
+        }
+        return trimmed;
+    }
+
+    /// <summary>A name-like option: letters, digits and dashes.</summary>
+    private static string? Word(string? value, string field, int max, List<string> errors, bool allowUpper = false)
+    {
+        if (value is null) return null;
+        var v = value.Trim();
+        if (v.Length == 0 || v.Length > max || !v.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-' || (allowUpper && (char.IsAsciiLetterUpper(c) || c == '_'))))
+        {
+            errors.Add($"{field}: 1–{max} letters, digits or dashes (got '{BodyReader.Printable(v, 40)}').");
+            return null;
+        }
+        return v;
+    }
+}

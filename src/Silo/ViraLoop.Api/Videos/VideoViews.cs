@@ -1,0 +1,63 @@
+using ViraLoop.Grains.Messages;
+
+namespace ViraLoop.Api.Videos;
+
+/// <summary>A video job as the API shows it.</summary>
+public sealed record VideoView(
+    string Id,
+    string Status,
+    double Percent,
+    string? Step,
+    double? EtaSeconds,
+    string? Error,
+    string? Title,
+    int Seed,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<SceneView> Scenes,
+    IReadOnlyDictionary<string, string> Links);
+
+public sealed record SceneView(int Index, string Status, string? Preview, string? Backend, string? Note);
+
+/// <summary>One progress event as the live endpoints send it.</summary>
+public sealed record ProgressView(
+    long Sequence,
+    string Status,
+    double Percent,
+    string? Step,
+    double? StepFraction,
+    SceneView? Scene,
+    double? EtaSeconds,
+    string? Error,
+    DateTimeOffset At);
+
+public sealed record VideoPage(IReadOnlyList<VideoView> Items, string? NextCursor, int Total);
+
+public static class Views
+{
+    public static string Base(string id) => $"/v1/videos/{id}";
+
+    public static VideoView Of(JobSnapshot s)
+    {
+        var id = s.JobId;
+        var links = new Dictionary<string, string>
+        {
+            ["self"] = Base(id),
+            ["events"] = $"{Base(id)}/events",
+            ["script"] = $"{Base(id)}/script",
+        };
+        if (s.Outputs.ContainsKey("video")) links["video"] = $"{Base(id)}/video.mp4";
+        if (s.Outputs.ContainsKey("thumbnail")) links["thumbnail"] = $"{Base(id)}/thumbnail.jpg";
+        if (s.Outputs.ContainsKey("captions")) links["captions"] = $"{Base(id)}/captions.ass";
+        if (s.Outputs.ContainsKey("hls")) links["hls"] = $"{Base(id)}/hls/index.m3u8";
+        if (s.Outputs.ContainsKey("manifest")) links["manifest"] = $"{Base(id)}/manifest.json";
+        return new VideoView(id, s.Status.Name(), s.Percent, s.Step, s.EtaSeconds, s.Error, s.Title, s.Seed, s.CreatedAt, s.UpdatedAt,
+            s.Scenes.Select(x => Scene(id, x)).ToList(), links);
+    }
+
+    public static SceneView Scene(string id, SceneSnapshot s) =>
+        new(s.Index, s.Status.ToString().ToLowerInvariant(), s.PreviewKey is null ? null : $"{Base(id)}/scenes/{s.Index}/preview.jpg", s.Backend, s.Note);
+
+    public static ProgressView Of(string id, JobProgress e) =>
+        new(e.Sequence, e.Status.Name(), e.Percent, e.Step, e.StepFraction, e.Scene is null ? null : Scene(id, e.Scene), e.EtaSeconds, e.Error, e.At);
+}
