@@ -28,6 +28,9 @@ public sealed class ViraLoopClient : IAsyncDisposable
     public IGrainFactory Grains => Cluster;
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>One tenant's videos through typed methods (submit, get, list, approve, reject, cancel, watch).</summary>
+    public ViraLoopVideos Videos(string tenant) => new(this, tenant);
+
     /// <summary>The progress stream provider (memory streams embedded, RabbitMQ in a cluster).</summary>
     public IStreamProvider Streams => Cluster.GetStreamProvider(ProviderNames.Streams);
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ViraLoop.Api.Auth;
+using ViraLoop.Contracts;
 using ViraLoop.Api.Videos;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Messages;

@@ -3,14 +3,12 @@ using System.Threading.Channels;
 using Orleans.Runtime;
 using Orleans.Streams;
 using ViraLoop.Api.Videos;
+using ViraLoop.Contracts;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Messages;
 using ViraLoop.Hosting;
 
 namespace ViraLoop.Api.Live;
-
-/// <summary>What a live subscriber receives: first the job as it stands, then progress events in order.</summary>
-public sealed record LiveEvent(string Type, long Sequence, VideoView? Snapshot, ProgressView? Progress);
 
 /// <summary>
 /// A job's live feed for SSE and the hub, from the job's stream on whichever silo runs it: subscribe first, then the

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using ViraLoop.Api.Auth;
+using ViraLoop.Contracts;
 using ViraLoop.Api.Videos;
 
 namespace ViraLoop.Api.Live;

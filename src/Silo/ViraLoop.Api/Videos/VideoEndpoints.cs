@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ViraLoop.Api.Auth;
+using ViraLoop.Contracts;
 using ViraLoop.Api.Live;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Messages;

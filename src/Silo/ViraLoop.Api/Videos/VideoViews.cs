@@ -1,37 +1,7 @@
+using ViraLoop.Contracts;
 using ViraLoop.Grains.Messages;
 
 namespace ViraLoop.Api.Videos;
-
-/// <summary>A video job as the API shows it.</summary>
-public sealed record VideoView(
-    string Id,
-    string Status,
-    double Percent,
-    string? Step,
-    double? EtaSeconds,
-    string? Error,
-    string? Title,
-    int Seed,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    IReadOnlyList<SceneView> Scenes,
-    IReadOnlyDictionary<string, string> Links);
-
-public sealed record SceneView(int Index, string Status, string? Preview, string? Backend, string? Note);
-
-/// <summary>One progress event as the live endpoints send it.</summary>
-public sealed record ProgressView(
-    long Sequence,
-    string Status,
-    double Percent,
-    string? Step,
-    double? StepFraction,
-    SceneView? Scene,
-    double? EtaSeconds,
-    string? Error,
-    DateTimeOffset At);
-
-public sealed record VideoPage(IReadOnlyList<VideoView> Items, string? NextCursor, int Total);
 
 public static class Views
 {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace ViraLoop.Api.Videos;
+namespace ViraLoop.Contracts;
 
 /// <summary>Video ids: <c>v</c> + 20 characters of lower-case base32 (100 random bits). Anything else is not a video.</summary>
 public static class VideoIds

@@ -1,0 +1,98 @@
+namespace ViraLoop.Contracts;
+
+/// <summary>The body of <c>POST /v1/videos</c>. Unknown fields are refused, so a misspelt option never passes unnoticed.</summary>
+public sealed record CreateVideoBody
+{
+    /// <summary>What the video is about (also its title when a scene list is given). 1–200 characters.</summary>
+    public string? Topic { get; init; }
+
+    /// <summary>Narration to speak as written (split into scenes), instead of a written script. Up to 10,000 characters.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>The scenes as given: each one's narration, keywords, visual and seconds. Up to 30.</summary>
+    public List<SceneBody>? Scenes { get; init; }
+
+    public string? Language { get; init; }
+    public double? DurationSeconds { get; init; }
+    public string? Style { get; init; }
+    public string? Palette { get; init; }
+
+    /// <summary>The music's mood (upbeat, calm, dramatic…).</summary>
+    public string? Music { get; init; }
+
+    public string? Hook { get; init; }
+
+    /// <summary>A small, fast render (540×960) instead of 1080×1920.</summary>
+    public bool? Preview { get; init; }
+
+    public int? Seed { get; init; }
+
+    /// <summary>high, standard or low; at most the plan's ceiling. Default: the ceiling.</summary>
+    public string? Priority { get; init; }
+
+    /// <summary>Stop after the script and wait for approve or reject.</summary>
+    public bool? RequireApproval { get; init; }
+
+    /// <summary>procedural, openai-image or runway; default: the cluster's.</summary>
+    public string? VisualBackend { get; init; }
+}
+
+public sealed record SceneBody
+{
+    public string? Text { get; init; }
+    public List<string>? Keywords { get; init; }
+    public string? Visual { get; init; }
+    public double? Duration { get; init; }
+}
+
+/// <summary>The body of approve: optionally an edited script (same scene count).</summary>
+public sealed record ApproveBody
+{
+    public string? Title { get; init; }
+    public List<ApprovedScene>? Scenes { get; init; }
+}
+
+public sealed record ApprovedScene
+{
+    public string? Narration { get; init; }
+    public List<string>? Keywords { get; init; }
+}
+
+public sealed record ReasonBody
+{
+    public string? Reason { get; init; }
+}
+
+/// <summary>A video job as the API shows it.</summary>
+public sealed record VideoView(
+    string Id,
+    string Status,
+    double Percent,
+    string? Step,
+    double? EtaSeconds,
+    string? Error,
+    string? Title,
+    int Seed,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<SceneView> Scenes,
+    IReadOnlyDictionary<string, string> Links);
+
+public sealed record SceneView(int Index, string Status, string? Preview, string? Backend, string? Note);
+
+/// <summary>One progress event as the live endpoints send it.</summary>
+public sealed record ProgressView(
+    long Sequence,
+    string Status,
+    double Percent,
+    string? Step,
+    double? StepFraction,
+    SceneView? Scene,
+    double? EtaSeconds,
+    string? Error,
+    DateTimeOffset At);
+
+public sealed record VideoPage(IReadOnlyList<VideoView> Items, string? NextCursor, int Total);
+
+/// <summary>What a live subscriber receives: first the job as it stands (<c>snapshot</c>), then progress events (<c>progress</c>) in order.</summary>
+public sealed record LiveEvent(string Type, long Sequence, VideoView? Snapshot, ProgressView? Progress);
