@@ -123,6 +123,17 @@ public sealed class VideoFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
         var preview = view.GetProperty("scenes")[0].GetProperty("preview").GetString()!;
         Assert.Equal(new byte[] { 0xFF, 0xD8 }, (await acme.GetByteArrayAsync(preview))[..2]);
 
+        // ViraLoop's meters beside Orleans' in the Prometheus text.
+        using (var anonymous = api.CreateClient())
+        {
+            var metrics = await anonymous.GetStringAsync("/metrics");
+            Assert.Matches(@"viraloop_jobs_finished_total\{[^}]*status=""completed""[^}]*tenant=""acme""[^}]*\} [1-9]", metrics);
+            Assert.Matches(@"viraloop_scenes_rendered_total\{[^}]*backend=""procedural""[^}]*\} [1-9]", metrics);
+            Assert.Contains("viraloop_gpu_queue_wait_seconds_bucket", metrics);
+            Assert.Contains("viraloop_gpu_slots ", metrics.Replace("{", " "));
+            Assert.Contains("orleans_", metrics);
+        }
+
         // Listed for its tenant, filterable by status.
         var completed = await acme.GetFromJsonAsync<JsonElement>("/v1/videos?status=completed");
         Assert.Contains(completed.GetProperty("items").EnumerateArray(), v => v.GetProperty("id").GetString() == id);

@@ -35,7 +35,7 @@ public static class SiloHost
         services.AddOpenTelemetry()
             .WithMetrics(m =>
             {
-                m.AddMeter("Microsoft.Orleans").AddPrometheusExporter();
+                m.AddMeter("Microsoft.Orleans", ViraLoop.Grains.Execution.ViraLoopMetrics.MeterName).AddPrometheusExporter();
                 if (otlp is { Length: > 0 }) m.AddOtlpExporter(o => { o.Endpoint = new Uri(otlp.TrimEnd('/') + "/v1/metrics"); o.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf; });
             })
             .WithTracing(t =>

@@ -41,6 +41,7 @@ public sealed class GpuWorkerGrain(
             return Task.CompletedTask;
         }
         _pulling = true;
+        ViraLoopMetrics.SlotsOffered(Slots);
         _pull = this.RegisterGrainTimer(PullAsync, new GrainTimerCreationOptions
         {
             DueTime = TimeSpan.Zero, Period = services.Options.WorkerPoll, KeepAlive = true, Interleave = false,
@@ -86,6 +87,7 @@ public sealed class GpuWorkerGrain(
         {
             var run = new Running(a, new CancellationTokenSource());
             if (!_running.TryAdd(a.Lease.ItemId, run)) continue;
+            ViraLoopMetrics.SlotTaken();
             var cache = GrainFactory.GetGrain<ISceneCacheGrain>(a.Work.CacheKey);
             _ = Task.Run(() => ExecuteAsync(run, cache, self));
         }
@@ -138,7 +140,11 @@ public sealed class GpuWorkerGrain(
                 await CallCacheAsync(async () => { await cache.OnRenderFailed(a.Lease, Transient.Describe(e), Transient.Is(e)); return true; }, false, ct);
                 return;
             }
-            if (await CallCacheAsync(() => cache.OnRendered(a.Lease, rendered), false, ct)) Interlocked.Increment(ref _completed);
+            if (await CallCacheAsync(() => cache.OnRendered(a.Lease, rendered), false, ct))
+            {
+                Interlocked.Increment(ref _completed);
+                ViraLoopMetrics.SceneRendered(rendered.Backend);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -147,6 +153,7 @@ public sealed class GpuWorkerGrain(
         finally
         {
             _running.TryRemove(a.Lease.ItemId, out _);
+            ViraLoopMetrics.SlotFreed();
             run.Cancel.Dispose();
             // The slot is free: take the next item now rather than at the next poll.
             try { await self.Wake(); }

@@ -84,6 +84,7 @@ public sealed class SchedulerGrain(
                     _core.Fail(leased.Lease, "the work's description was lost", retryable: false);
                     continue;
                 }
+                if (_state.Items.TryGetValue(leased.Lease.ItemId, out var item) && leased.Attempt == 1) ViraLoopMetrics.Leased(leased.TenantId, now - item.EnqueuedAt);
                 assignments.Add(new GpuAssignment(new GpuLease(leased.Lease.ItemId, leased.Lease.WorkerId, leased.Lease.Token), work,
                     leased.Deadline, leased.Attempt, batch.BatchKey));
                 Log(new GpuDispatch(leased.Lease.ItemId, leased.TenantId, workerId, now, null, "leased"));

@@ -90,6 +90,7 @@ public sealed partial class VideoJobGrain(
             Epoch = 1,
         };
         await state.WriteStateAsync();
+        ViraLoopMetrics.JobSubmitted(tenant);
         await this.RegisterOrUpdateReminder(Supervisor, services.Options.JobReminder, services.Options.JobReminder);
         StartTimer();
         await PublishAsync();
@@ -185,6 +186,7 @@ public sealed partial class VideoJobGrain(
         S.Error = error;
         S.UpdatedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        ViraLoopMetrics.JobFinished(S.TenantId, final.Name(), (S.UpdatedAt - S.CreatedAt).TotalSeconds);
         _timer?.Dispose();
         _timer = null;
         if (final != JobStatus.Completed && S.Script is { } script)
