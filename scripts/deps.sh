@@ -2,6 +2,7 @@
 # Installs the Debian packages ViraLoop needs, only those that are missing.
 # Usage: scripts/deps.sh [media|servers|tests|all]   (default: all)
 #   media: what `viraloop generate` needs; servers: PostgreSQL, RabbitMQ; tests: what the tests read outputs with
+#   (and npm, which the silo's build uses for the editor page's @microsoft/signalr; Chromium for the browser tests)
 set -euo pipefail
 want="${1:-all}"
 pkgs=()
@@ -16,6 +17,8 @@ fi
 if [[ "$want" == tests || "$want" == all ]]; then
   need tesseract tesseract-ocr
   [[ -f /usr/share/tesseract-ocr/5/tessdata/pol.traineddata ]] || pkgs+=(tesseract-ocr-pol)
+  need npm npm
+  need chromium chromium
 fi
 if [[ "$want" == servers || "$want" == all ]]; then
   [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || pkgs+=(rabbitmq-server)

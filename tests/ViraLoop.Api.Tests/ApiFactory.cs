@@ -15,7 +15,7 @@ namespace ViraLoop.Api.Tests;
 /// The silo host (src/Silo) in embedded mode over an in-memory test server: one Orleans silo with SQLite state, the real
 /// pipeline (espeak-ng, ffmpeg), the API, the hub. An admin key and a JWT signing key are configured.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
     public const string JwtKey = "test-jwt-signing-key-0123456789-abcdefghij";

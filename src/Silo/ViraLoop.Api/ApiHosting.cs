@@ -50,12 +50,15 @@ public static class ApiHosting
                 code == 404 ? "Not found." : code == 405 ? "Method not allowed." : "The request could not be served.",
                 code == 404 ? "There is nothing at this address." : code == 405 ? $"{http.Request.Method} is not allowed here." : $"HTTP {code}.").ExecuteAsync(http);
         });
+        // Routing inside the handlers above, so that even a routing failure is a problem document.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapVideoEndpoints();
         app.MapAdminEndpoints();
         app.MapHub<JobsHub>("/hubs/jobs");
+        app.MapEditor();
         return app;
     }
 }
