@@ -243,6 +243,21 @@ public static class BenchSilo
     {
         string Arg(string name, string dflt) { var i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : dflt; }
         var kind = Arg("--kind", "viraloop");
+        if (kind == "api")
+        {
+            // The silo host as src/Silo/ViraLoop.Silo builds it: an Orleans silo with the HTTP API and the hub.
+            var web = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder([]);
+            web.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+            var o = web.AddViraLoopSilo();
+            Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(web.Services, o);
+            ViraLoop.Api.ApiHosting.AddViraLoopApi(web.Services);
+            var app = web.Build();
+            ViraLoop.Api.ApiHosting.MapViraLoopApi(app);
+            app.MapViraLoopSiloEndpoints();
+            app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"READY {o.SiloId}"));
+            await app.RunAsync();
+            return;
+        }
         var builder = Host.CreateApplicationBuilder([]);
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         string name;

@@ -6,6 +6,7 @@ switch (what)
     case "video": await VideoBench.RunAsync(args); break;
     case "frames": FrameBench.Run(); break;
     case "pipeline": await PipelineBench.RunAsync(args); break;
+    case "api": await ApiBench.RunAsync(args); break;
     case "silo": await BenchSilo.RunAsync(args); break;
     case "calls-inproc-child": await OrleansBench.InProcessChildAsync(args.SkipWhile(a => a != "--kind").Skip(1).FirstOrDefault() ?? "bare"); break;
     case var o when o.StartsWith("orleans", StringComparison.Ordinal): await OrleansBench.RunAsync(o, args); break;
