@@ -1,4 +1,5 @@
 using ViraLoop.Client;
+using ViraLoop.Grains;
 using ViraLoop.Grains.Messages;
 
 namespace ViraLoop.Pipeline.Tests;
@@ -23,6 +24,14 @@ public sealed class GrainSdkTests
         await foreach (var e in videos.WatchAsync(job.JobId, ct: timeout.Token)) events.Add(e);
         Assert.Equal(JobStatus.Completed, events[^1].Status);
         Assert.Equal(events.Select(e => e.Sequence).Distinct().Order(), events.Select(e => e.Sequence));
+
+        // The job's own record of what it published: all of it (it never moved), the same as watched.
+        var replay = await vl.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("sdk-tenant", job.JobId)).GetEventsSince(0);
+        Assert.True(replay.Complete);
+        Assert.Equal(events.Select(e => e.Sequence), replay.Events.Select(e => e.Sequence));
+        var tail = await vl.Grains.GetGrain<IVideoJobGrain>(JobKeys.Of("sdk-tenant", job.JobId)).GetEventsSince(events[^3].Sequence);
+        Assert.True(tail.Complete);
+        Assert.Equal(events.TakeLast(2).Select(e => e.Sequence), tail.Events.Select(e => e.Sequence));
 
         var listed = await videos.ListAsync();
         Assert.Equal([job.JobId], listed.Select(j => j.JobId));

@@ -1,15 +1,17 @@
 // A silo process for the multi-process tests: the real ViraLoop silo configuration (SiloHosting.UseViraLoop) plus
-// the test grains. Configuration from the environment (ViraLoop__…) and the command line (--ViraLoop:SiloId x).
-// Prints READY when the silo has joined, STOPPED when it has shut down gracefully.
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+// the test grains, and the HTTP API and hub on a free loopback port. Configuration from the environment (ViraLoop__…)
+// and the command line (--ViraLoop:SiloId x). Prints HTTP <url> and READY when the silo has joined, STOPPED when it has
+// shut down gracefully.
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using ViraLoop.Api;
 using ViraLoop.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+builder.WebHost.UseUrls(builder.Configuration["Http"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:0");
 var options = ViraLoopOptions.From(builder.Configuration);
 var extraRoles = builder.Configuration["Role"] is { Length: > 0 } r ? new[] { r } : [];
 builder.UseOrleans(silo =>
@@ -18,8 +20,15 @@ builder.UseOrleans(silo =>
     silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
     silo.AddPlacementDirector<ViraLoop.TestGrains.NamedSiloPlacement, ViraLoop.TestGrains.NamedSiloPlacementDirector>();
 });
-var host = builder.Build();
-var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-lifetime.ApplicationStarted.Register(() => Console.WriteLine($"READY {options.SiloId}"));
-await host.RunAsync();
+builder.Services.TryAddSingleton(options);
+builder.Services.AddViraLoopApi();
+var app = builder.Build();
+app.MapViraLoopApi();
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+    Console.WriteLine($"HTTP {address}");
+    Console.WriteLine($"READY {options.SiloId}");
+});
+await app.RunAsync();
 Console.WriteLine($"STOPPED {options.SiloId}");

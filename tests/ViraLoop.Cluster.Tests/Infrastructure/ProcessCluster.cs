@@ -51,7 +51,11 @@ public sealed class ProcessCluster : IAsyncDisposable
         LeaseSeconds = LeaseSeconds,
         JobReminderSeconds = 2,
         CpuSlots = 2,
+        AdminKey = AdminKey,
     };
+
+    /// <summary>Every silo's admin key (the API's X-Admin-Key).</summary>
+    public const string AdminKey = "cluster-test-admin-key-0123";
 
     /// <summary>Starts a silo process and waits until it has joined.</summary>
     public async Task<SiloProcess> StartSiloAsync(string siloId, bool gpu = false, int gpuSlots = 4, IReadOnlyDictionary<string, string>? environment = null)

@@ -26,6 +26,7 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             if (e.Data is null) return;
             lock (_output) _output.Add(e.Data);
+            if (e.Data.StartsWith("HTTP ", StringComparison.Ordinal)) Http = e.Data[5..].Trim();
             if (e.Data.StartsWith("READY", StringComparison.Ordinal)) _ready.TrySetResult();
             else if (e.Data.StartsWith("STOPPED", StringComparison.Ordinal)) _stopped.TrySetResult();
         };
@@ -35,6 +36,9 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public string SiloId { get; }
+
+    /// <summary>The silo's HTTP API base address (http://127.0.0.1:port), once it is READY.</summary>
+    public string? Http { get; private set; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
     public Task Exited => _process.WaitForExitAsync();

@@ -29,6 +29,7 @@ public sealed partial class VideoJobGrain
     private readonly Queue<JobProgress> _recent = new();
     private const int RecentEvents = 256;
     private long _firstRemembered = -1;
+    private const long FirstEver = (1L << 32) | 1;
 
     private void Remember(JobProgress e)
     {
@@ -41,10 +42,9 @@ public sealed partial class VideoJobGrain
     {
         if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
         var events = _recent.Where(e => e.Sequence > afterSequence).ToList();
-        // Complete when nothing after the asked sequence was published before what is held: the held events start right
-        // after it (same epoch, next counter), or the subscriber has seen everything up to the first held one.
-        var complete = _firstRemembered >= 0 && (afterSequence + 1 >= _firstRemembered
-            || (events.Count > 0 && events[0].Sequence == afterSequence + 1));
+        // Complete when nothing after the asked sequence was published before what is held: the subscriber has seen
+        // everything up to the first held event, or that event is the job's very first (epoch 1, counter 1).
+        var complete = _firstRemembered >= 0 && (afterSequence + 1 >= _firstRemembered || _firstRemembered == FirstEver);
         return Task.FromResult(new JobReplay(Snapshot(), events, complete));
     }
 
