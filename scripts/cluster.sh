@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local ViraLoop cluster on loopback: throwaway PostgreSQL + RabbitMQ, the schema migrated, two silos and a GPU silo.
-#   scripts/cluster.sh start     -> prints the silos' URLs and the line to stop it
+#   scripts/cluster.sh start     -> prints the editor, API and dashboard URLs, the admin key and the line to stop it
 #   scripts/cluster.sh stop DIR
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -8,14 +8,17 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 start() {
-  scripts/deps.sh servers
+  scripts/deps.sh all # servers, media tools, and npm for the editor page's build
   dotnet build src/Silo/ViraLoop.Silo -c Release -nologo -clp:ErrorsOnly -v:q >&2
   dotnet build src/GpuSilo/ViraLoop.GpuSilo -c Release -nologo -clp:ErrorsOnly -v:q >&2
   dotnet build src/Client/ViraLoop.Cli -c Release -nologo -clp:ErrorsOnly -v:q >&2
   eval "$(scripts/servers.sh start)"
   local dir="$VIRALOOP_SERVERS_DIR"
   trap 'stop "$dir"' ERR
-  export ViraLoop__Mode=cluster ViraLoop__RabbitMq="$VIRALOOP_RABBITMQ" ViraLoop__Postgres="$VIRALOOP_POSTGRES" ViraLoop__AdvertisedAddress=127.0.0.1
+  local admin; admin="vladm-$(head -c 18 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9')"
+  mkdir -p "$dir/blobs"
+  export ViraLoop__Mode=cluster ViraLoop__RabbitMq="$VIRALOOP_RABBITMQ" ViraLoop__Postgres="$VIRALOOP_POSTGRES" ViraLoop__AdvertisedAddress=127.0.0.1 \
+    ViraLoop__Blobs="$dir/blobs" ViraLoop__AdminKey="$admin"
   dotnet src/Client/ViraLoop.Cli/bin/Release/net10.0/viraloop.dll db migrate >&2
   local i=0
   for silo in silo-1 silo-2 gpu-1; do
@@ -40,8 +43,15 @@ start() {
     fi
   done
   trap - ERR
-  echo "silos: http://127.0.0.1:5001, http://127.0.0.1:5002, GPU silo http://127.0.0.1:5003 — dashboard at /dashboard/, logs in $dir"
-  echo "stop:  scripts/cluster.sh stop $dir"
+  cat <<INFO
+silos:     http://127.0.0.1:5001, http://127.0.0.1:5002, GPU silo http://127.0.0.1:5003 (each serves all of the below)
+editor:    http://127.0.0.1:5001/editor/
+dashboard: http://127.0.0.1:5001/dashboard/     API: http://127.0.0.1:5001/v1/videos (OpenAPI /openapi/v1.json, metrics /metrics)
+admin key: $admin
+an API key for tenant "demo": curl -s -X POST http://127.0.0.1:5001/v1/admin/tenants/demo/keys -H "X-Admin-Key: $admin"
+logs:      $dir/*.log
+stop:      scripts/cluster.sh stop $dir
+INFO
 }
 
 stop() {

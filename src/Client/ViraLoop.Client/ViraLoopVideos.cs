@@ -88,13 +88,21 @@ public sealed class ViraLoopVideos(ViraLoopClient client, string tenant)
                 JobProgress? e = null;
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
-                    wait.CancelAfter(TimeSpan.FromSeconds(15));
+                    // Quiet stream: ask the job for what it published since (a late stream never holds progress back).
+                    wait.CancelAfter(TimeSpan.FromSeconds(2));
                     try { e = await live.Reader.ReadAsync(wait.Token); }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
                 }
                 if (e is null)
                 {
-                    if ((await Job(id).GetSnapshot()).Status.IsFinal()) yield break;
+                    var caughtUp = await Job(id).GetEventsSince(last);
+                    foreach (var missed in caughtUp.Events)
+                    {
+                        last = missed.Sequence;
+                        yield return missed;
+                        if (missed.Status.IsFinal()) yield break;
+                    }
+                    if (caughtUp.Snapshot.Status.IsFinal()) yield break;
                     continue;
                 }
                 if (e.Sequence <= last) continue;

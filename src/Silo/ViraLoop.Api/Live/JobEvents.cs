@@ -17,6 +17,9 @@ namespace ViraLoop.Api.Live;
 /// </summary>
 public sealed class JobEvents(IClusterClient cluster)
 {
+    /// <summary>How long the stream may be quiet before the job is asked directly.</summary>
+    public static readonly TimeSpan QuietPoll = TimeSpan.FromSeconds(2);
+
     public async IAsyncEnumerable<LiveEvent> WatchAsync(string tenant, string id, long after, [EnumeratorCancellation] CancellationToken ct)
     {
         var key = JobKeys.Of(tenant, id);
@@ -41,16 +44,23 @@ public sealed class JobEvents(IClusterClient cluster)
                 JobProgress? e = null;
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
-                    // Between events, look at the job now and then: a final event that a dead silo never delivered still ends the feed.
-                    wait.CancelAfter(TimeSpan.FromSeconds(15));
+                    // The stream gives events as they happen; when it is quiet for a moment, the job itself is asked for
+                    // what it published since the last one sent, so a stalled or late stream never holds progress back.
+                    wait.CancelAfter(QuietPoll);
                     try { e = await live.Reader.ReadAsync(wait.Token); }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
                 }
                 if (e is null)
                 {
-                    var now = await job.GetSnapshot();
-                    if (!now.Status.IsFinal()) continue;
-                    yield return new LiveEvent("snapshot", last, Views.Of(now), null);
+                    var caughtUp = await job.GetEventsSince(last);
+                    foreach (var missed in caughtUp.Events)
+                    {
+                        last = missed.Sequence;
+                        yield return new LiveEvent("progress", missed.Sequence, null, Views.Of(id, missed));
+                        if (missed.Status.IsFinal()) yield break;
+                    }
+                    if (!caughtUp.Snapshot.Status.IsFinal()) continue;
+                    yield return new LiveEvent("snapshot", last, Views.Of(caughtUp.Snapshot), null);
                     yield break;
                 }
                 if (e.Sequence <= last) continue;
