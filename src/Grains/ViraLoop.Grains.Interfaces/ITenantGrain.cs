@@ -33,6 +33,17 @@ public interface ITenantGrain : IGrainWithStringKey
 }
 
 /// <summary>
+/// One page of a tenant's job index (key <c>tenant/page</c>, 200 jobs a page in the order they were admitted), so that
+/// admitting a job writes one small page instead of the tenant's whole history.
+/// </summary>
+public interface ITenantJobsPageGrain : IGrainWithStringKey
+{
+    Task Add(TenantJob job);
+    Task Remove(string jobId);
+    Task<IReadOnlyList<TenantJob>> Get();
+}
+
+/// <summary>
 /// An API key (key: the SHA-256 of the secret, lower-case hex; the secret itself is never stored): which tenant it speaks
 /// for, until revoked.
 /// </summary>

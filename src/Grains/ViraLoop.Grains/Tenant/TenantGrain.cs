@@ -16,6 +16,11 @@ public sealed class TenantGrain(
     /// <summary>How long an idempotency key is remembered.</summary>
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
+    /// <summary>Jobs per page of the job index.</summary>
+    public const int PageSize = 200;
+
+    private ITenantJobsPageGrain Page(long page) => GrainFactory.GetGrain<ITenantJobsPageGrain>($"{TenantId}/{page}");
+
     private TenantState S => state.State;
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -63,10 +68,13 @@ public sealed class TenantGrain(
         if (S.SecondsThisMonth + r.DurationSeconds > plan.RenderedSecondsPerMonth)
             return new Admission(AdmissionOutcome.QuotaExceeded, r.JobId, "rendered-seconds-per-month",
                 $"Your plan allows {plan.RenderedSecondsPerMonth:0} rendered seconds a month; {S.SecondsThisMonth:0} are used and this video asks for {r.DurationSeconds:0}.");
+        var page = S.Admitted / PageSize;
+        await Page(page).Add(new TenantJob(r.JobId, r.At));
+        S.Admitted++;
+        S.Listed++;
         S.VideosToday++;
         S.SecondsThisMonth += r.DurationSeconds;
-        S.Jobs.Add(new TenantJob(r.JobId, r.At));
-        S.Recent[r.JobId] = new Counted(S.Day, S.Month, r.DurationSeconds, r.IdempotencyKey);
+        S.Recent[r.JobId] = new Counted(S.Day, S.Month, r.DurationSeconds, r.IdempotencyKey, page);
         if (r.IdempotencyKey is { } k) S.Idempotency[k] = new IdempotencyEntry(r.JobId, r.Fingerprint, r.At);
         await state.WriteStateAsync();
         return new Admission(AdmissionOutcome.Admitted, r.JobId);
@@ -77,17 +85,26 @@ public sealed class TenantGrain(
         if (!S.Recent.Remove(jobId, out var counted)) return;
         if (counted.Day == S.Day) S.VideosToday = Math.Max(0, S.VideosToday - 1);
         if (counted.Month == S.Month) S.SecondsThisMonth = Math.Max(0, S.SecondsThisMonth - counted.Seconds);
-        S.Jobs.RemoveAll(j => j.JobId == jobId);
+        await Page(counted.Page).Remove(jobId);
+        S.Listed = Math.Max(0, S.Listed - 1);
         if (counted.IdempotencyKey is { } key) S.Idempotency.Remove(key);
         await state.WriteStateAsync();
     }
 
-    public Task<TenantJobPage> ListJobs(int offset, int limit)
+    public async Task<TenantJobPage> ListJobs(int offset, int limit)
     {
         offset = Math.Max(0, offset);
         limit = Math.Clamp(limit, 1, 500);
-        var page = Enumerable.Range(0, S.Jobs.Count).Reverse().Skip(offset).Take(limit).Select(i => S.Jobs[i]).ToList();
-        return Task.FromResult(new TenantJobPage(page, S.Jobs.Count));
+        var found = new List<TenantJob>();
+        var skip = offset;
+        for (var page = (S.Admitted - 1) / PageSize; page >= 0 && S.Admitted > 0 && found.Count < limit; page--)
+        {
+            var jobs = await Page(page).Get();
+            if (skip >= jobs.Count) { skip -= jobs.Count; continue; }
+            found.AddRange(jobs.Reverse().Skip(skip).Take(limit - found.Count));
+            skip = 0;
+        }
+        return new TenantJobPage(found, S.Listed);
     }
 
     public Task<TenantUsage> GetUsage()

@@ -8,8 +8,9 @@ public sealed class TenantState
     /// <summary>Null until an admin sets one: the configured default plan applies.</summary>
     [Id(0)] public TenantPlanSettings? Plan { get; set; }
 
-    /// <summary>Every job, oldest first (the list is read newest first).</summary>
-    [Id(1)] public List<TenantJob> Jobs { get; set; } = [];
+    /// <summary>Jobs ever admitted (their index pages: <see cref="TenantGrain.PageSize"/> a page) and jobs listed now.</summary>
+    [Id(1)] public long Admitted { get; set; }
+    [Id(9)] public int Listed { get; set; }
 
     /// <summary>Idempotency key → (job id, request fingerprint, when). Kept for <see cref="TenantGrain.IdempotencyWindow"/>.</summary>
     [Id(2)] public Dictionary<string, IdempotencyEntry> Idempotency { get; set; } = new(StringComparer.Ordinal);
@@ -29,4 +30,30 @@ public sealed class TenantState
 public sealed record IdempotencyEntry([property: Id(0)] string JobId, [property: Id(1)] string Fingerprint, [property: Id(2)] DateTimeOffset At);
 
 [GenerateSerializer, Immutable, Alias("vl.tenant-counted")]
-public sealed record Counted([property: Id(0)] string Day, [property: Id(1)] string Month, [property: Id(2)] double Seconds, [property: Id(3)] string? IdempotencyKey);
+public sealed record Counted([property: Id(0)] string Day, [property: Id(1)] string Month, [property: Id(2)] double Seconds, [property: Id(3)] string? IdempotencyKey,
+    [property: Id(4)] long Page = 0);
+
+/// <summary>One page of a tenant's job index.</summary>
+[GenerateSerializer, Alias("vl.tenant-jobs-page-state")]
+public sealed class TenantJobsPageState
+{
+    [Id(0)] public List<TenantJob> Jobs { get; set; } = [];
+}
+
+/// <summary>See <see cref="ITenantJobsPageGrain"/>.</summary>
+public sealed class TenantJobsPageGrain([PersistentState("tenant-jobs")] IPersistentState<TenantJobsPageState> state) : Grain, ITenantJobsPageGrain
+{
+    public async Task Add(TenantJob job)
+    {
+        if (state.State.Jobs.Any(j => j.JobId == job.JobId)) return;
+        state.State.Jobs.Add(job);
+        await state.WriteStateAsync();
+    }
+
+    public async Task Remove(string jobId)
+    {
+        if (state.State.Jobs.RemoveAll(j => j.JobId == jobId) > 0) await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<TenantJob>> Get() => Task.FromResult<IReadOnlyList<TenantJob>>(state.State.Jobs.ToList());
+}
