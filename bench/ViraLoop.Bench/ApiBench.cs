@@ -14,16 +14,10 @@ namespace ViraLoop.Bench;
 /// </summary>
 public static class ApiBench
 {
-    private static int IntArg(string[] args, string name, int dflt)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : dflt;
-    }
-
     public static async Task RunAsync(string[] args)
     {
-        var seconds = IntArg(args, "--seconds", 20);
-        var concurrency = IntArg(args, "--concurrency", 32);
+        var seconds = PipelineBench.IntArg(args, "--seconds", 20);
+        var concurrency = PipelineBench.IntArg(args, "--concurrency", 32);
         var dir = Directory.CreateTempSubdirectory("vl-api-bench-").FullName;
         var port = SiloHosting.FreePort();
         const string admin = "bench-admin-key-0123456789";
@@ -51,7 +45,7 @@ public static class ApiBench
         var (count, errors, latencies, elapsed) = await SubmitLoadAsync(http, concurrency, seconds, "measured");
         var cpu = server.CpuSeconds - cpu0;
         latencies.Sort();
-        double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
+        double P(double q) => PipelineBench.Pct(latencies, q);
         Console.WriteLine($"### 1. Submissions (POST /v1/videos, API key, {concurrency} concurrent requests, {seconds} s after 5 s uncounted; each job is written and scripted, then waits for approval)");
         Console.WriteLine();
         Console.WriteLine("| accepted (202) | other answers | per minute | p50 | p95 | p99 | max | server CPU s per 1,000 |");
@@ -64,15 +58,15 @@ public static class ApiBench
         // Progress event → SignalR client: the event's time at the silo (its At) to its arrival here (same clock).
         await using var sdk = new ViraLoopHttpClient(baseUri, key);
         var delays = new List<double>();
-        for (var i = 0; i < IntArg(args, "--jobs", 3); i++)
+        for (var i = 0; i < PipelineBench.IntArg(args, "--jobs", 3); i++)
         {
             var video = await sdk.SubmitAsync(new CreateVideoBody { Topic = $"How glaciers carve valleys {i}", DurationSeconds = 6, Preview = true, Seed = i });
             await foreach (var e in sdk.WatchAsync(video.Id))
                 if (e.Progress is { } p) delays.Add((DateTimeOffset.UtcNow - p.At).TotalMilliseconds);
         }
         delays.Sort();
-        double D(double q) => delays[Math.Min(delays.Count - 1, (int)(q * delays.Count))];
-        Console.WriteLine($"### 2. Progress event → SignalR client (hub stream over WebSockets, {delays.Count} events of {IntArg(args, "--jobs", 3)} preview jobs, embedded silo)");
+        double D(double q) => PipelineBench.Pct(delays, q);
+        Console.WriteLine($"### 2. Progress event → SignalR client (hub stream over WebSockets, {delays.Count} events of {PipelineBench.IntArg(args, "--jobs", 3)} preview jobs, embedded silo)");
         Console.WriteLine();
         Console.WriteLine($"p50 {D(0.5):F1} ms, p99 **{D(0.99):F1} ms**, max {delays[^1]:F1} ms (target p99 < 100 ms; across silos not measured here).");
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }

@@ -113,7 +113,7 @@ public static class PipelineBench
         }
     }
 
-    private static int IntArg(string[] args, string name, int dflt)
+    internal static int IntArg(string[] args, string name, int dflt)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : dflt;
@@ -343,7 +343,7 @@ public static class PipelineBench
         Palette.Named["ocean"], 1, new VisualJob(id, "A scene.", "", "gradient", 540, 960, 1, 30, 1),
         RenderSettings.Preview, "procedural", ""));
 
-    private static double Pct(List<double> values, double p)
+    internal static double Pct(List<double> values, double p)
     {
         var v = values.Order().ToArray();
         return v[Math.Min(v.Length - 1, (int)(p * v.Length))];

@@ -1,4 +1,3 @@
-using ViraLoop.Client;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Messages;
 
@@ -10,8 +9,7 @@ public sealed class GrainSdkTests
     [Fact]
     public async Task Submit_Watch_List_Get_ThroughTheTypedMethods()
     {
-        var dir = Directory.CreateTempSubdirectory("vl-sdk-").FullName;
-        await using var vl = await ViraLoopClient.StartEmbeddedAsync(Path.Combine(dir, "state.db"));
+        await using var vl = await Embedded.StartAsync();
         var videos = vl.Videos("sdk-tenant");
         var order = new VideoOrder { Topic = "Why leaves change colour", DurationSeconds = 5, Preview = true, Seed = 11 };
 

@@ -1,4 +1,3 @@
-using ViraLoop.Client;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Messages;
 
@@ -10,8 +9,7 @@ public sealed class TenantGrainTests
     [Fact]
     public async Task JobIndex_SpansPages_NewestFirst_AndAWithdrawnJobLeavesIt()
     {
-        var dir = Directory.CreateTempSubdirectory("vl-tenant-").FullName;
-        await using var vl = await ViraLoopClient.StartEmbeddedAsync(Path.Combine(dir, "state.db"));
+        await using var vl = await Embedded.StartAsync();
         var tenant = vl.Grains.GetGrain<ITenantGrain>("paged");
         await tenant.SetPlan(new TenantPlanSettings { Name = "big", VideosPerDay = 1000 });
         var at = DateTimeOffset.UtcNow;

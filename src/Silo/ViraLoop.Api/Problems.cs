@@ -13,6 +13,9 @@ public static class Problems
     public static IResult Of(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         Results.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
 
+    /// <summary>A body <see cref="Videos.BodyReader"/> refused: 400, 413 or 415 with its reason.</summary>
+    public static IResult Body(int status, string detail) => Of(status, "invalid-request", "The request is not valid.", detail);
+
     public static IResult BadRequest(string detail, IDictionary<string, object?>? extensions = null) =>
         Of(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid.", detail, extensions);
 

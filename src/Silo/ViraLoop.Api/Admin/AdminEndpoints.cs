@@ -27,7 +27,7 @@ public static class AdminEndpoints
         {
             if (!Principals.IsTenantId(tenant)) return Problems.BadRequest("tenant: 1–63 lower-case letters, digits or dashes, starting with a letter or digit.");
             var (body, error, status) = await BodyReader.ReadAsync<CreateKeyBody>(http.Request, optional: true);
-            if (error is not null) return Problems.Of(status, "invalid-request", "The request is not valid.", error);
+            if (error is not null) return Problems.Body(status, error);
             var errors = new List<string>();
             var name = VideoValidation.Text(body?.Name, "name", 1, 100, errors, required: false, multiline: false) ?? "key";
             if (errors.Count > 0) return Problems.BadRequest(string.Join(" ", errors));
@@ -45,7 +45,7 @@ public static class AdminEndpoints
         {
             if (!Principals.IsTenantId(tenant)) return Problems.BadRequest("tenant: 1–63 lower-case letters, digits or dashes, starting with a letter or digit.");
             var (body, error, status) = await BodyReader.ReadAsync<TenantPlanSettings>(http.Request);
-            if (body is null) return Problems.Of(status, "invalid-request", "The request is not valid.", error!);
+            if (body is null) return Problems.Body(status, error!);
             try
             {
                 var plan = await grains.GetGrain<ITenantGrain>(tenant).SetPlan(body);

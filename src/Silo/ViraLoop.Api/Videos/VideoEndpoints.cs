@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,6 +8,7 @@ using ViraLoop.Contracts;
 using ViraLoop.Api.Live;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Messages;
+using ViraLoop.Hosting;
 using ViraLoop.Media;
 using ViraLoop.Media.Pipeline.Steps;
 using ViraLoop.Media.Storage;
@@ -35,7 +34,7 @@ public static class VideoEndpoints
         g.MapPost("/videos/{id}/reject", async (string id, HttpContext http) =>
         {
             var (body, error, status) = await BodyReader.ReadAsync<ReasonBody>(http.Request);
-            if (body is null) return Problems.Of(status, "invalid-request", "The request is not valid.", error!);
+            if (body is null) return Problems.Body(status, error!);
             var errors = new List<string>();
             var reason = VideoValidation.Text(body.Reason, "reason", 1, 1000, errors, required: true, multiline: true);
             if (errors.Count > 0) return Problems.BadRequest(string.Join(" ", errors));
@@ -44,7 +43,7 @@ public static class VideoEndpoints
         g.MapPost("/videos/{id}/cancel", async (string id, HttpContext http) =>
         {
             var (body, error, status) = await BodyReader.ReadAsync<ReasonBody>(http.Request, optional: true);
-            if (error is not null) return Problems.Of(status, "invalid-request", "The request is not valid.", error);
+            if (error is not null) return Problems.Body(status, error);
             var errors = new List<string>();
             var reason = VideoValidation.Text(body?.Reason, "reason", 1, 1000, errors, required: false, multiline: true);
             if (errors.Count > 0) return Problems.BadRequest(string.Join(" ", errors));
@@ -92,9 +91,16 @@ public static class VideoEndpoints
         var (order, errors) = VideoValidation.ToOrder(body);
         if (order is null) return Problems.BadRequest(string.Join(" ", errors), new Dictionary<string, object?> { ["errors"] = errors });
 
-        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(order))));
-        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
-        var admission = await tenantGrain.Admit(new AdmissionRequest(VideoIds.New(), idempotencyKey, fingerprint, order.DurationSeconds, DateTimeOffset.UtcNow));
+        Submission submitted;
+        try
+        {
+            submitted = await JobAccess.SubmitAsync(grains, tenant, VideoIds.New(), order, idempotencyKey);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+        var admission = submitted.Admission;
         switch (admission.Outcome)
         {
             case AdmissionOutcome.KeyReused:
@@ -102,17 +108,7 @@ public static class VideoEndpoints
             case AdmissionOutcome.QuotaExceeded:
                 return Problems.Quota(admission.Quota!, admission.Message!);
         }
-        var job = grains.GetGrain<IVideoJobGrain>(JobKeys.Of(tenant, admission.JobId));
-        JobSnapshot snapshot;
-        try
-        {
-            snapshot = await job.Submit(order);
-        }
-        catch (ArgumentException e)
-        {
-            if (admission.Outcome == AdmissionOutcome.Admitted) await tenantGrain.Withdraw(admission.JobId);
-            return Problems.BadRequest(e.Message);
-        }
+        var snapshot = submitted.Job!;
         var view = Views.Of(snapshot);
         if (admission.Outcome == AdmissionOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
         return Results.Accepted(view.Links["self"], view);
@@ -161,7 +157,7 @@ public static class VideoEndpoints
     private static async Task<IResult> ApproveAsync(string id, HttpContext http)
     {
         var (body, error, status) = await BodyReader.ReadAsync<ApproveBody>(http.Request, optional: true);
-        if (error is not null) return Problems.Of(status, "invalid-request", "The request is not valid.", error);
+        if (error is not null) return Problems.Body(status, error);
         return await WithJob(http, id, async job =>
         {
             Script? edited = null;
