@@ -46,7 +46,8 @@ start() {
   cat <<INFO
 silos:     http://127.0.0.1:5001, http://127.0.0.1:5002, GPU silo http://127.0.0.1:5003 (each serves all of the below)
 editor:    http://127.0.0.1:5001/editor/
-dashboard: http://127.0.0.1:5001/dashboard/     API: http://127.0.0.1:5001/v1/videos (OpenAPI /openapi/v1.json, metrics /metrics)
+dashboard: http://127.0.0.1:5001/ops/ (ViraLoop: GPU workers, jobs, stream queues, traces; admin key below)
+orleans:   http://127.0.0.1:5001/dashboard/     API: http://127.0.0.1:5001/v1/videos (OpenAPI /openapi/v1.json, metrics /metrics)
 admin key: $admin
 an API key for tenant "demo": curl -s -X POST http://127.0.0.1:5001/v1/admin/tenants/demo/keys -H "X-Admin-Key: $admin"
 logs:      $dir/*.log

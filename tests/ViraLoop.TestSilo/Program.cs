@@ -22,6 +22,7 @@ builder.UseOrleans(silo =>
 });
 builder.Services.TryAddSingleton(options);
 builder.Services.AddViraLoopApi();
+builder.Services.AddViraLoopTelemetry(options);
 var app = builder.Build();
 app.MapViraLoopApi();
 app.Lifetime.ApplicationStarted.Register(() =>

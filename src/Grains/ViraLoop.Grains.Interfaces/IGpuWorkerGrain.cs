@@ -22,4 +22,5 @@ public sealed record GpuWorkerStatus(
     [property: Id(2)] int Slots,
     [property: Id(3)] int Busy,
     [property: Id(4)] long Completed,
-    [property: Id(5)] bool Pulling);
+    [property: Id(5)] bool Pulling,
+    [property: Id(6)] IReadOnlyList<string>? Backends = null);

@@ -33,6 +33,35 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>The tenant's plan (a default plan when none was set).</summary>
     Task<TenantPlanView> GetTenantPlan(string tenantId);
 
+    /// <summary>The queue as the dashboard shows it: waiting work by tenant and priority, leases, workers, recent throughput.</summary>
+    Task<GpuQueueView> GetQueue();
+
     /// <summary>Every dispatch in order (kept for the last 500), for fairness measurements and the dashboard.</summary>
     Task<IReadOnlyList<GpuDispatch>> GetDispatches();
 }
+
+/// <summary>Waiting work of one tenant at one priority tier: how many items, their cost, and how long the oldest has waited.</summary>
+[GenerateSerializer, Immutable, Alias("vl.gpu-queue-line")]
+public sealed record GpuQueueLine(
+    [property: Id(0)] string TenantId,
+    [property: Id(1)] string Priority,
+    [property: Id(2)] int Items,
+    [property: Id(3)] double CostSeconds,
+    [property: Id(4)] double OldestWaitSeconds);
+
+/// <summary>A worker the scheduler has heard from.</summary>
+[GenerateSerializer, Immutable, Alias("vl.gpu-queue-worker")]
+public sealed record GpuQueueWorker(
+    [property: Id(0)] string WorkerId,
+    [property: Id(1)] int Capacity,
+    [property: Id(2)] int Leased,
+    [property: Id(3)] DateTimeOffset LastSeen);
+
+[GenerateSerializer, Immutable, Alias("vl.gpu-queue-view")]
+public sealed record GpuQueueView(
+    [property: Id(0)] IReadOnlyList<GpuQueueLine> Queued,
+    [property: Id(1)] int Leased,
+    [property: Id(2)] IReadOnlyList<GpuQueueWorker> Workers,
+    [property: Id(3)] int CompletedLastMinute,
+    [property: Id(4)] int DispatchedLastMinute,
+    [property: Id(5)] double? MeanWaitSeconds);

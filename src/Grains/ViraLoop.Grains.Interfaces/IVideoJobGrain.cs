@@ -28,6 +28,9 @@ public interface IVideoJobGrain : IGrainWithStringKey
     /// <summary>Ends a job waiting for approval, with the reason.</summary>
     Task<JobSnapshot> Reject(string reason);
 
+    /// <summary>The job's trace: every step, voice and visual with the silo that ran it (<see cref="KeyNotFoundException"/> for no job).</summary>
+    Task<JobTrace> GetTrace();
+
     /// <summary>The script, once written (null before).</summary>
     Task<Script?> GetScript();
 
@@ -58,7 +61,8 @@ public sealed record StepReport(
     [property: Id(4)] bool Transient = false,
     [property: Id(5)] Script? Script = null,
     [property: Id(6)] IReadOnlyDictionary<string, string>? Outputs = null,
-    [property: Id(7)] IReadOnlyList<string>? Notes = null);
+    [property: Id(7)] IReadOnlyList<string>? Notes = null,
+    [property: Id(8)] JobSpan? Span = null);
 
 /// <summary>
 /// A job's snapshot and the events after a sequence number. <see cref="Complete"/> is false when some of them are no

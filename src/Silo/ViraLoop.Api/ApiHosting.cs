@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using ViraLoop.Api.Admin;
 using ViraLoop.Api.Auth;
 using ViraLoop.Api.Live;
+using ViraLoop.Api.Ops;
 using ViraLoop.Api.Videos;
 
 namespace ViraLoop.Api;
@@ -59,6 +60,8 @@ public static class ApiHosting
         app.MapAdminEndpoints();
         app.MapHub<JobsHub>("/hubs/jobs");
         app.MapEditor();
+        app.MapOpsEndpoints();
+        app.MapOpsPage();
         return app;
     }
 }

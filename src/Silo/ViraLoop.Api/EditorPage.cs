@@ -15,12 +15,13 @@ public static class EditorPage
         ["signalr.min.js"] = "text/javascript; charset=utf-8",
     };
 
-    private static readonly Dictionary<string, byte[]> Content = Files.Keys.ToDictionary(f => f, Load, StringComparer.Ordinal);
+    private static readonly Dictionary<string, byte[]> Content = Files.Keys.ToDictionary(f => f, f => Load("editor/" + f), StringComparer.Ordinal);
 
-    private static byte[] Load(string file)
+    /// <summary>An embedded page file (logical name <c>editor/…</c> or <c>ops/…</c>).</summary>
+    internal static byte[] Load(string name)
     {
-        using var stream = typeof(EditorPage).Assembly.GetManifestResourceStream("editor/" + file)
-            ?? throw new InvalidOperationException($"The editor's {file} is not embedded; rebuild with npm installed (scripts/deps.sh).");
+        using var stream = typeof(EditorPage).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The page file {name} is not embedded; rebuild with npm installed (scripts/deps.sh).");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

@@ -33,6 +33,7 @@ public static class SiloHost
     {
         var otlp = options.OtlpEndpoint;
         services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddDetector(sp => new SiloResource(sp.GetRequiredService<ILocalSiloDetails>())))
             .WithMetrics(m =>
             {
                 m.AddMeter("Microsoft.Orleans", ViraLoop.Grains.Execution.ViraLoopMetrics.MeterName).AddPrometheusExporter();
@@ -40,7 +41,9 @@ public static class SiloHost
             })
             .WithTracing(t =>
             {
-                t.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "ViraLoop");
+                // ViraLoop's own spans (a job's steps, voices and visuals) always; every grain call's only when tracing is on.
+                t.AddSource(ViraLoop.Grains.Execution.ViraLoopTracing.SourceName);
+                if (options.TracingEnabled) t.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
                 if (otlp is { Length: > 0 }) t.AddOtlpExporter(o => { o.Endpoint = new Uri(otlp.TrimEnd('/') + "/v1/traces"); o.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf; });
             });
         return services;
@@ -61,6 +64,14 @@ public static class SiloHost
             Results.Ok(ClusterView.Silos(membership, metadata)));
         return app;
     }
+}
+
+/// <summary>The OpenTelemetry resource of a silo: service <c>viraloop</c>, instance = the silo's name.</summary>
+internal sealed class SiloResource(ILocalSiloDetails silo) : OpenTelemetry.Resources.IResourceDetector
+{
+    public OpenTelemetry.Resources.Resource Detect() => new([
+        new("service.name", "viraloop"), new("service.instance.id", silo.Name), new("service.version", typeof(SiloResource).Assembly.GetName().Version?.ToString() ?? "0"),
+    ]);
 }
 
 /// <summary>A silo as the cluster endpoints show it.</summary>

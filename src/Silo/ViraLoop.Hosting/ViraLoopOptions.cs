@@ -28,6 +28,28 @@ public sealed class ViraLoopOptions
     /// <summary>AMQP URI (cluster): the persistent stream provider's queues.</summary>
     public string? RabbitMq { get; set; }
 
+    /// <summary>
+    /// RabbitMQ's management API (http://user:password@host:15672/), read by the dashboard's stream-queue page. Default:
+    /// the AMQP host and credentials on port 15672.
+    /// </summary>
+    public string? RabbitMqManagement { get; set; }
+
+    /// <summary><see cref="RabbitMqManagement"/> or the default derived from <see cref="RabbitMq"/>; null without RabbitMQ.</summary>
+    public Uri? RabbitMqManagementUri
+    {
+        get
+        {
+            if (RabbitMqManagement is { Length: > 0 } m && Uri.TryCreate(m, UriKind.Absolute, out var given)) return given;
+            if (RabbitMq is not { Length: > 0 } amqp || !Uri.TryCreate(amqp, UriKind.Absolute, out var a)) return null;
+            return new UriBuilder("http", a.Host, 15672) { UserName = a.UserInfo.Split(':')[0], Password = a.UserInfo.Split(':').ElementAtOrDefault(1) ?? "" }.Uri;
+        }
+    }
+
+    /// <summary>The RabbitMQ virtual host of <see cref="RabbitMq"/> ("/" when the URI names none).</summary>
+    public string RabbitMqVirtualHost =>
+        RabbitMq is { Length: > 0 } amqp && Uri.TryCreate(amqp, UriKind.Absolute, out var a) && a.AbsolutePath.Trim('/') is { Length: > 0 } v
+            ? Uri.UnescapeDataString(v) : "/";
+
     public string ClusterId { get; set; } = "viraloop";
     public string ServiceId { get; set; } = "viraloop";
 

@@ -39,6 +39,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         Mode = "cluster",
         Postgres = Postgres,
         RabbitMq = Servers.RabbitMq,
+        RabbitMqManagement = Environment.GetEnvironmentVariable("VIRALOOP_RABBITMQ_MANAGEMENT"),
         ClusterId = ClusterId,
         ServiceId = ClusterId,
         StreamQueuePrefix = ClusterId,

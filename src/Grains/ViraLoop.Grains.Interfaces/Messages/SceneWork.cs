@@ -14,7 +14,8 @@ public sealed record VoiceScene(
     [property: Id(2)] string Narration,
     [property: Id(3)] string Language,
     [property: Id(4)] double Speed,
-    [property: Id(5)] string VoiceEngine);
+    [property: Id(5)] string VoiceEngine,
+    [property: Id(6)] string? TraceParent = null);
 
 /// <summary>
 /// Make one scene's visual: the timed scene of a video with that palette and seed (what the procedural renderer draws),
@@ -31,13 +32,15 @@ public sealed record RenderScene(
     [property: Id(6)] VisualJob Job,
     [property: Id(7)] RenderSettings Settings,
     [property: Id(8)] string Backend,
-    [property: Id(9)] string Priority);
+    [property: Id(9)] string Priority,
+    [property: Id(10)] string? TraceParent = null);
 
 /// <summary>A scene's voice is ready: the result's audio path is a blob key.</summary>
 [GenerateSerializer, Immutable, Alias("vl.scene-voiced")]
 public sealed record SceneVoiced(
     [property: Id(0)] string CacheKey,
-    [property: Id(1)] SceneVoiceResult Voice);
+    [property: Id(1)] SceneVoiceResult Voice,
+    [property: Id(2)] JobSpan? Span = null);
 
 /// <summary>
 /// A scene's visual is ready: the visual (a clip's path is a blob key), its preview frame (blob key), the backend that
@@ -51,7 +54,8 @@ public sealed record SceneRendered(
     [property: Id(3)] string Backend,
     [property: Id(4)] string? Note,
     [property: Id(5)] string Worker,
-    [property: Id(6)] long Token);
+    [property: Id(6)] long Token,
+    [property: Id(7)] JobSpan? Span = null);
 
 /// <summary>What a cache entry answers: the result now, or pending (the waiter is told later), or failed with a reason.</summary>
 [GenerateSerializer, Immutable, Alias("vl.cache-answer")]

@@ -58,7 +58,8 @@ public sealed class GpuWorkerGrain(
     public Task Wake() => _pulling ? PullAsync(CancellationToken.None) : Task.CompletedTask;
 
     public Task<GpuWorkerStatus> GetStatus() =>
-        Task.FromResult(new GpuWorkerStatus(WorkerId, silo.Name, Slots, _running.Count, Interlocked.Read(ref _completed), _pulling));
+        Task.FromResult(new GpuWorkerStatus(WorkerId, silo.Name, Slots, _running.Count, Interlocked.Read(ref _completed), _pulling,
+            services.Visuals.Names.ToList()));
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -130,12 +131,18 @@ public sealed class GpuWorkerGrain(
                 return;
             }
             SceneRendered rendered;
+            var render = a.Work.Render;
+            var span = ViraLoopTracing.Start("scene.visual", render.TraceParent, render.JobKey, silo.Name,
+                ("viraloop.scene", render.SceneIndex), ("viraloop.backend", render.Backend), ("viraloop.worker", WorkerId), ("viraloop.attempt", a.Attempt));
             try
             {
                 rendered = await new VisualRenderer(services, log).RenderAsync(a, ct);
+                rendered = rendered with { Span = span.End(detail: $"scene {render.SceneIndex + 1}, {rendered.Backend} on {WorkerId}" +
+                    (a.Attempt > 1 ? $", attempt {a.Attempt}" : "")) };
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
+                span.End(Transient.Describe(e));
                 log.LogWarning(e, "Visual for {Item} failed", a.Lease.ItemId);
                 await CallCacheAsync(async () => { await cache.OnRenderFailed(a.Lease, Transient.Describe(e), Transient.Is(e)); return true; }, false, ct);
                 return;

@@ -14,6 +14,7 @@ namespace ViraLoop.Grains.SceneCache;
 public sealed class SceneCacheGrain(
     [PersistentState("scene-cache")] IPersistentState<SceneCacheState> state,
     PipelineServices services,
+    Orleans.Runtime.ILocalSiloDetails silo,
     ILogger<SceneCacheGrain> log) : Grain, ISceneCacheGrain
 {
     private SceneCacheState S => state.State;
@@ -196,6 +197,8 @@ public sealed class SceneCacheGrain(
         SceneVoiced? result = null;
         string? error = null;
         var tmp = Directory.CreateTempSubdirectory("viraloop-voice-").FullName;
+        var span = ViraLoopTracing.Start("scene.voice", order.TraceParent, order.JobKey, silo.Name,
+            ("viraloop.scene", order.SceneIndex), ("viraloop.voice", order.VoiceEngine));
         try
         {
             result = await services.Cpu.RunAsync(async ct =>
@@ -208,7 +211,7 @@ public sealed class SceneCacheGrain(
                         var spoken = await new SceneVoiceStep(services.Voice).RunAsync(
                             new SceneVoiceSpec(order.SceneIndex, order.Narration, order.Language, order.Speed, wav), ct);
                         var blob = await services.Blobs.PutFileAsync($"cache/voice/{CacheKeys.HashOf(Key)}/voice.wav", wav, ct);
-                        return new SceneVoiced(Key, spoken with { AudioPath = blob.Key });
+                        return new SceneVoiced(Key, spoken with { AudioPath = blob.Key }, span.End(detail: $"scene {order.SceneIndex + 1}, {order.VoiceEngine}"));
                     }
                     catch (Exception e) when (attempt < services.Options.StepAttempts && Transient.Is(e))
                     {
@@ -221,6 +224,7 @@ public sealed class SceneCacheGrain(
         catch (Exception e)
         {
             error = Transient.Describe(e);
+            span.End(error);
         }
         finally
         {

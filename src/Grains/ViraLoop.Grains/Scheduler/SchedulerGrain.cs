@@ -29,6 +29,9 @@ public sealed class SchedulerGrain(
     /// <summary>Workers seen pulling lately (in memory): woken when work is queued, so it does not wait for their next poll.</summary>
     private readonly Dictionary<string, DateTimeOffset> _workers = new(StringComparer.Ordinal);
 
+    /// <summary>Queue waits of the last first leases (in memory, for the dashboard).</summary>
+    private readonly Queue<(DateTimeOffset At, double Seconds)> _waits = new();
+
     private SchedulerOptions Options => services.Options.Scheduler;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -84,7 +87,12 @@ public sealed class SchedulerGrain(
                     _core.Fail(leased.Lease, "the work's description was lost", retryable: false);
                     continue;
                 }
-                if (_state.Items.TryGetValue(leased.Lease.ItemId, out var item) && leased.Attempt == 1) ViraLoopMetrics.Leased(leased.TenantId, now - item.EnqueuedAt);
+                if (_state.Items.TryGetValue(leased.Lease.ItemId, out var item) && leased.Attempt == 1)
+                {
+                    ViraLoopMetrics.Leased(leased.TenantId, now - item.EnqueuedAt);
+                    _waits.Enqueue((now, (now - item.EnqueuedAt).TotalSeconds));
+                    while (_waits.Count > 200) _waits.Dequeue();
+                }
                 assignments.Add(new GpuAssignment(new GpuLease(leased.Lease.ItemId, leased.Lease.WorkerId, leased.Lease.Token), work,
                     leased.Deadline, leased.Attempt, batch.BatchKey));
                 Log(new GpuDispatch(leased.Lease.ItemId, leased.TenantId, workerId, now, null, "leased"));
@@ -158,6 +166,28 @@ public sealed class SchedulerGrain(
             return Task.FromResult(new TenantPlanView(tenantId, t.Weight, Priorities.Name(t.PriorityCeiling)));
         var (weight, ceiling) = DefaultPlan(tenantId);
         return Task.FromResult(new TenantPlanView(tenantId, weight, Priorities.Name(ceiling)));
+    }
+
+    public Task<GpuQueueView> GetQueue()
+    {
+        _core.ExpireLeases();
+        var now = DateTimeOffset.UtcNow;
+        var queued = _state.Items.Values.Where(i => i.Status == WorkItemStatus.Queued)
+            .GroupBy(i => (i.TenantId, Tier: _core.EffectiveTier(i, now)))
+            .Select(g => new GpuQueueLine(g.Key.TenantId, Priorities.Name(g.Key.Tier), g.Count(), Math.Round(g.Sum(i => i.CostSeconds), 2),
+                Math.Round((now - g.Min(i => i.EnqueuedAt)).TotalSeconds, 2)))
+            .OrderByDescending(l => Priorities.Parse(l.Priority)).ThenBy(l => l.TenantId, StringComparer.Ordinal)
+            .ToList();
+        var leasedBy = _state.LeasedItemIds.Select(id => _state.Items.TryGetValue(id, out var i) ? i.Lease?.WorkerId : null)
+            .Where(w => w is not null).GroupBy(w => w!).ToDictionary(g => g.Key, g => g.Count());
+        var workers = _state.Workers.Values.OrderBy(w => w.WorkerId, StringComparer.Ordinal)
+            .Select(w => new GpuQueueWorker(w.WorkerId, w.Capacity, leasedBy.GetValueOrDefault(w.WorkerId), w.LastSeen)).ToList();
+        var minuteAgo = now - TimeSpan.FromMinutes(1);
+        var log = state.State.Dispatches;
+        var recentWaits = _waits.Where(w => w.At >= now - TimeSpan.FromMinutes(5)).Select(w => w.Seconds).ToList();
+        return Task.FromResult(new GpuQueueView(queued, _state.LeasedItemIds.Count, workers,
+            log.Count(d => d.CompletedAt >= minuteAgo && d.Outcome == "completed"), log.Count(d => d.LeasedAt >= minuteAgo),
+            recentWaits.Count > 0 ? Math.Round(recentWaits.Average(), 3) : null));
     }
 
     public Task<IReadOnlyList<GpuDispatch>> GetDispatches() => Task.FromResult<IReadOnlyList<GpuDispatch>>(state.State.Dispatches.ToList());

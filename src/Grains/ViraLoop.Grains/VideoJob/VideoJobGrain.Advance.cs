@@ -60,6 +60,7 @@ public sealed partial class VideoJobGrain
         S.StepFailures = 0;
         S.RetryAt = null;
         await state.WriteStateAsync();
+        ReportState();
         await PublishAsync();
     }
 
@@ -75,10 +76,10 @@ public sealed partial class VideoJobGrain
             if (missing.Count > 0)
             {
                 var answers = await AskScenesAsync(missing, "voice", async i => await Scene(i).Voice(new VoiceScene(Key, i, script.Scenes[i].Narration,
-                    script.Language, S.VoiceSpeed, S.VoiceEngine)));
+                    script.Language, S.VoiceSpeed, S.VoiceEngine, S.TraceParent)));
                 var got = false;
                 foreach (var (i, v) in answers)
-                    if (v is SceneVoiced voiced && Accepts(voiced)) { S.Voices[i] = voiced; got = true; }
+                    if (v is SceneVoiced voiced && Accepts(voiced)) { S.Voices[i] = voiced; AddSpan(voiced.Span); got = true; }
                 if (got) await state.WriteStateAsync();
                 if (S.Voices.Any(v => v is null)) return;
             }
@@ -97,11 +98,12 @@ public sealed partial class VideoJobGrain
                 var t = S.Timeline![i];
                 var job = new VisualJob($"{S.JobId}-{i}", t.Script.Narration, t.Script.VisualDescription, t.Style.ToString().ToLowerInvariant(),
                     settings.Width, settings.Height, t.Duration, settings.Fps, choices.Seed + i * 7919);
-                return await Scene(i).Render(new RenderScene(Key, S.TenantId, i, t, choices.Palette, choices.Seed, job, settings, S.VisualBackend, S.Priority));
+                return await Scene(i).Render(new RenderScene(Key, S.TenantId, i, t, choices.Palette, choices.Seed, job, settings, S.VisualBackend, S.Priority,
+                    S.TraceParent));
             });
             var got = false;
             foreach (var (i, r) in answers)
-                if (r is SceneRendered rendered && S.Visuals[i] is null) { S.Visuals[i] = rendered; got = true; }
+                if (r is SceneRendered rendered && S.Visuals[i] is null) { S.Visuals[i] = rendered; AddSpan(rendered.Span); got = true; }
             if (got) await state.WriteStateAsync();
             foreach (var (i, r) in answers) if (r is SceneRendered) await PublishAsync(SceneView(i));
             if (S.Visuals.Any(v => v is null)) return;
@@ -173,6 +175,7 @@ public sealed partial class VideoJobGrain
         if (S.Status != JobStatus.Scenes || S.Timeline is not null || sceneIndex < 0 || sceneIndex >= S.Voices.Count) return;
         if (S.Voices[sceneIndex] is not null || !Accepts(voiced)) return;
         S.Voices[sceneIndex] = voiced;
+        AddSpan(voiced.Span);
         await state.WriteStateAsync();
         await PublishAsync(SceneView(sceneIndex));
         await AdvanceAsync();
@@ -183,6 +186,7 @@ public sealed partial class VideoJobGrain
         if (S.Status != JobStatus.Scenes || S.Timeline is null || sceneIndex < 0 || sceneIndex >= S.Visuals.Count) return;
         if (S.Visuals[sceneIndex] is not null) return;
         S.Visuals[sceneIndex] = rendered;
+        AddSpan(rendered.Span);
         await state.WriteStateAsync();
         await PublishAsync(SceneView(sceneIndex));
         await AdvanceAsync();
@@ -198,6 +202,7 @@ public sealed partial class VideoJobGrain
     {
         if (_running is null || _running.RunId != report.RunId || S.Status.IsFinal()) return;
         _running = null;
+        AddSpan(report.Span);
         if (report.Error is { } error)
         {
             S.StepFailures++;

@@ -40,21 +40,25 @@ public sealed partial class VideoJobGrain
         _running = run;
         var self = this.AsReference<IVideoJobGrain>();
         var clock = Stopwatch.StartNew();
+        var (traceParent, key, siloName) = (S.TraceParent, Key, silo.Name);
         _ = Task.Run(async () =>
         {
             StepReport report;
+            var span = ViraLoopTracing.Start($"job.{step}", traceParent, key, siloName, ("viraloop.step", step));
             try
             {
                 report = await services.Cpu.RunAsync(ct => work(run.RunId, self, ct), run.Cancel.Token);
             }
             catch (OperationCanceledException) when (run.Cancel.IsCancellationRequested)
             {
+                span.End("cancelled");
                 return;
             }
             catch (Exception e)
             {
                 report = new StepReport(step, run.RunId, clock.Elapsed.TotalSeconds, Transient.Describe(e), Transient.Is(e));
             }
+            report = report with { Span = span.End(report.Error, report.Notes is { Count: > 0 } n ? string.Join("; ", n) : null) };
             for (var attempt = 0; attempt < 5 && !run.Cancel.IsCancellationRequested; attempt++)
             {
                 try

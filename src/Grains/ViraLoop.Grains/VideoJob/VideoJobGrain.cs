@@ -20,6 +20,7 @@ namespace ViraLoop.Grains.VideoJob;
 public sealed partial class VideoJobGrain(
     [PersistentState("job")] IPersistentState<VideoJobState> state,
     PipelineServices services,
+    ILocalSiloDetails silo,
     ILogger<VideoJobGrain> log) : Grain, IVideoJobGrain, IRemindable
 {
     private const string Supervisor = "job-supervisor";
@@ -88,8 +89,10 @@ public sealed partial class VideoJobGrain(
             VisualBackend = backend,
             VoiceEngine = services.Voice.Name,
             Epoch = 1,
+            TraceParent = ViraLoopTracing.StartJob(Key, tenant, silo.Name),
         };
         await state.WriteStateAsync();
+        ReportState();
         ViraLoopMetrics.JobSubmitted(tenant);
         await this.RegisterOrUpdateReminder(Supervisor, services.Options.JobReminder, services.Options.JobReminder);
         StartTimer();
@@ -106,6 +109,27 @@ public sealed partial class VideoJobGrain(
 
     public Task<Script?> GetScript() => Task.FromResult(S.Script);
 
+    public Task<JobTrace> GetTrace()
+    {
+        if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
+        return Task.FromResult(new JobTrace(S.JobId, S.TenantId, ViraLoopTracing.TraceIdOf(S.TraceParent), S.Status,
+            S.Trace.OrderBy(t => t.Start).ToList()));
+    }
+
+    /// <summary>Keeps a span of this job (once; a result made for another job is marked <c>cached</c>). Persisted with the next write.</summary>
+    private void AddSpan(JobSpan? span)
+    {
+        if (span is null || S.Trace.Any(t => t.SpanId == span.SpanId)) return;
+        var own = ViraLoopTracing.TraceIdOf(S.TraceParent);
+        S.Trace.Add(span.TraceId == own ? span : span with { Status = "cached", Detail = $"made earlier for trace {span.TraceId}" });
+        if (S.Trace.Count > VideoJobState.MaxSpans) S.Trace.RemoveRange(0, S.Trace.Count - VideoJobState.MaxSpans);
+    }
+
+    /// <summary>Tells the cluster's job statistics of the job's state (one way; the dashboard's figures).</summary>
+    private void ReportState() =>
+        GrainFactory.GetGrain<IJobStatsGrain>(JobStatsKeys.Cluster)
+            .Record(new JobStateChange(Key, S.TenantId, S.Status, S.UpdatedAt, S.Error, silo.Name)).Ignore();
+
     public async Task<JobSnapshot> Cancel(string? reason = null)
     {
         if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
@@ -118,6 +142,7 @@ public sealed partial class VideoJobGrain(
     {
         RequireAwaitingApproval();
         if (edited is not null) S.Script = CheckedEdit(edited);
+        AddSpan(ViraLoopTracing.Record("job.awaiting-approval", S.TraceParent, Key, silo.Name, S.StepStartedAt, edited is null ? "approved" : "approved with edits"));
         S.Voices = Enumerable.Repeat<SceneVoiced?>(null, S.Script!.Scenes.Count).ToList();
         await MoveAsync(JobStatus.Scenes);
         await AdvanceAsync();
@@ -128,6 +153,7 @@ public sealed partial class VideoJobGrain(
     {
         RequireAwaitingApproval();
         if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("Say why the script is rejected.");
+        AddSpan(ViraLoopTracing.Record("job.awaiting-approval", S.TraceParent, Key, silo.Name, S.StepStartedAt, "rejected"));
         await EndAsync(JobStatus.Cancelled, $"The script was rejected: {reason.Trim()}");
         return Snapshot();
     }
@@ -186,6 +212,7 @@ public sealed partial class VideoJobGrain(
         S.Error = error;
         S.UpdatedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        ReportState();
         ViraLoopMetrics.JobFinished(S.TenantId, final.Name(), (S.UpdatedAt - S.CreatedAt).TotalSeconds);
         _timer?.Dispose();
         _timer = null;

@@ -43,4 +43,12 @@ public sealed class VideoJobState
 
     /// <summary>Bumped on every activation: progress sequence numbers are (epoch, counter), so they only grow.</summary>
     [Id(24)] public long Epoch { get; set; }
+
+    /// <summary>The W3C traceparent of the job's root span: every span of the job is its child.</summary>
+    [Id(26)] public string? TraceParent { get; set; }
+
+    /// <summary>The job's spans (steps, voices, visuals, waits), oldest first; the newest <see cref="MaxSpans"/> are kept.</summary>
+    [Id(27)] public List<JobSpan> Trace { get; set; } = [];
+
+    public const int MaxSpans = 400;
 }

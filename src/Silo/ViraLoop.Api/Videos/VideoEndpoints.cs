@@ -57,6 +57,8 @@ public static class VideoEndpoints
         g.MapGet("/videos/{id}/scenes/{index:int}/preview.jpg", (string id, int index, HttpContext http) =>
             FileAsync(http, id, s => Task.FromResult(s.Scenes.FirstOrDefault(x => x.Index == index)?.PreviewKey), "image/jpeg")).WithName("GetScenePreview");
         g.MapGet("/videos/{id}/hls/{file}", (string id, string file, HttpContext http) => FileAsync(http, id, s => HlsKey(http, s, file), HlsType(file))).WithName("GetHls");
+        g.MapGet("/videos/{id}/trace", async (string id, HttpContext http) =>
+            await WithJob(http, id, async job => Results.Ok(await job.GetTrace()))).WithName("GetVideoTrace").Produces<JobTrace>().ProducesProblem(404);
         g.MapGet("/videos/{id}/events", ServerSentEventsAsync).WithName("VideoEvents").Produces(200, contentType: "text/event-stream");
         g.MapGet("/usage", async (HttpContext http, IGrainFactory grains) => Results.Ok(await grains.GetGrain<ITenantGrain>(http.User.Tenant()).GetUsage())).WithName("GetUsage");
         return g;
