@@ -41,7 +41,7 @@ public sealed class VideoFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.NotEmpty(scenes);
 
         // Another tenant: the same answer as for a job that does not exist, everywhere.
-        foreach (var sub in new[] { "", "/script", "/video.mp4", "/thumbnail.jpg", "/hls/index.m3u8", "/events" })
+        foreach (var sub in new[] { "", "/script", "/video.mp4", "/thumbnail.jpg", "/hls/index.m3u8", "/events", "/trace" })
             await Problem.AssertAsync(await globex.GetAsync($"/v1/videos/{id}{sub}"), HttpStatusCode.NotFound, "not-found");
         await Problem.AssertAsync(await globex.PostAsync($"/v1/videos/{id}/approve", Json(new { })), HttpStatusCode.NotFound, "not-found");
         foreach (var action in new[] { "reject", "cancel" })
@@ -122,6 +122,33 @@ public sealed class VideoFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
         await Problem.AssertAsync(await acme.GetAsync($"/v1/videos/{id}/hls/secret.txt"), HttpStatusCode.NotFound);
         var preview = view.GetProperty("scenes")[0].GetProperty("preview").GetString()!;
         Assert.Equal(new byte[] { 0xFF, 0xD8 }, (await acme.GetByteArrayAsync(preview))[..2]);
+
+        // The job's trace for its tenant: the steps, every scene's voice and visual, and the approval wait, under one trace id.
+        var trace = await acme.GetFromJsonAsync<JsonElement>($"/v1/videos/{id}/trace");
+        var spans = trace.GetProperty("spans").EnumerateArray().ToList();
+        var traceId = trace.GetProperty("traceId").GetString();
+        Assert.Matches("^[0-9a-f]{32}$", traceId);
+        Assert.All(spans, s => Assert.Equal(traceId, s.GetProperty("traceId").GetString()));
+        var names = spans.Select(s => s.GetProperty("name").GetString()).ToList();
+        foreach (var n in new[] { "job.script", "job.awaiting-approval", "job.render", "job.package" }) Assert.Single(names, n);
+        // Every scene voiced (again, faster, when the narration was too long for the length asked for).
+        Assert.Equal(scenes.Count, spans.Where(s => s.GetProperty("name").GetString() == "scene.voice").Select(s => s.GetProperty("detail").GetString()).Distinct().Count());
+        Assert.Equal(scenes.Count, names.Count(n => n == "scene.visual"));
+        Assert.Equal("approved with edits", spans.Single(s => s.GetProperty("name").GetString() == "job.awaiting-approval").GetProperty("detail").GetString());
+        Assert.Equal(spans.Select(s => s.GetProperty("start").GetDateTimeOffset()).Order(), spans.Select(s => s.GetProperty("start").GetDateTimeOffset()));
+
+        // The cluster pages' data: admin only; this job counted; in embedded mode no broker queues.
+        Assert.Equal(HttpStatusCode.Forbidden, (await acme.GetAsync("/v1/admin/ops/jobs")).StatusCode);
+        using (var admin = api.Admin())
+        {
+            var jobs = await admin.GetFromJsonAsync<JsonElement>("/v1/admin/ops/jobs");
+            var tenant = jobs.GetProperty("tenants").EnumerateArray().Single(t => t.GetProperty("tenantId").GetString() == "acme");
+            Assert.True(tenant.GetProperty("completed").GetInt64() >= 1);
+            Assert.Contains(jobs.GetProperty("recent").EnumerateArray(), c => c.GetProperty("jobKey").GetString() == $"acme/{id}");
+            Assert.Equal("memory", (await admin.GetFromJsonAsync<JsonElement>("/v1/admin/ops/streams")).GetProperty("provider").GetString());
+            Assert.Equal(spans.Count, (await admin.GetFromJsonAsync<JsonElement>($"/v1/admin/ops/jobs/acme/{id}/trace")).GetProperty("spans").GetArrayLength());
+            await Problem.AssertAsync(await admin.GetAsync($"/v1/admin/ops/jobs/globex/{id}/trace"), HttpStatusCode.NotFound, "not-found");
+        }
 
         // ViraLoop's meters beside Orleans' in the Prometheus text.
         using (var anonymous = api.CreateClient())

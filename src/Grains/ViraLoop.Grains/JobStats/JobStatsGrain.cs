@@ -44,10 +44,11 @@ public sealed class JobStatsGrain(
     {
         if (_finished.Contains(c.JobKey)) return;
         var known = S.InFlight.TryGetValue(c.JobKey, out var was);
-        if (known && was!.At > c.At) return;
+        if (known && (was!.At > c.At || was.At == c.At && was.Status == c.Status)) return;
         var tenant = Tenant(c.TenantId);
         var minute = Minute(c.At);
-        if (!known && c.Status is JobStatus.Accepted) { tenant.Submitted++; minute.Submitted++; }
+        // A job is counted as submitted when first heard of, whichever report comes first (one-way reports may overtake each other).
+        if (!known) { tenant.Submitted++; Minute(c.Status is JobStatus.Accepted ? c.At : DateTimeOffset.UtcNow).Submitted++; }
         if (c.Status.IsFinal())
         {
             S.InFlight.Remove(c.JobKey);
