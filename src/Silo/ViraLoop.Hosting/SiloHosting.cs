@@ -142,6 +142,7 @@ public static class SiloHosting
         o.ConnectionString = options.RabbitMq!;
         o.QueueCount = options.StreamQueues;
         o.QueuePrefix = options.StreamQueuePrefix;
+        o.GetQueueMessagesPeriod = TimeSpan.FromMilliseconds(Math.Clamp(options.StreamPollMilliseconds, 5, 1000));
     }
 
     private static IPAddress AdvertisedAddress(ViraLoopOptions options)

@@ -78,6 +78,12 @@ public sealed class ViraLoopOptions
     public string StreamQueuePrefix { get; set; } = "vl-streams";
 
     /// <summary>
+    /// How often a silo's pulling agents take what their RabbitMQ consumers received (cluster), in milliseconds: the
+    /// delay progress crosses silos with. Default 20 (Orleans' default is 100).
+    /// </summary>
+    public int StreamPollMilliseconds { get; set; } = 20;
+
+    /// <summary>
     /// Membership probe timeout. The defaults (2 s × 3 missed probes) declare a dead silo dead in about 3–6 s and ride
     /// out a GC pause or CPU throttling of a few seconds; on loopback 1 s × 2 detects in about 1 s (the tests' setting).
     /// </summary>

@@ -7,8 +7,10 @@ namespace ViraLoop.Grains.JobStats;
 /// <summary>
 /// The cluster's job figures for the dashboard. Job grains report every state change one way; changes older than the
 /// last one heard for a job, and changes of a job already finished, are ignored (reports may arrive out of order once a
-/// job moved silo). Figures live in memory and are written every few seconds when they changed; a job that has said
-/// nothing for a long while is asked how it stands, so a report lost with a crash does not leave it in flight forever.
+/// job moved silo). The counters, the last hour's minutes and the recent changes are written every few seconds when
+/// they changed (a few kilobytes, whatever the number of jobs); the set of jobs in flight is kept in memory only, so
+/// after this grain moves silo a job shows as in flight again at its next state change. A job that has said nothing
+/// for a long while is asked how it stands, so a report lost with a crash does not leave it in flight forever.
 /// </summary>
 [Reentrant]
 public sealed class JobStatsGrain(
@@ -19,12 +21,13 @@ public sealed class JobStatsGrain(
     private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(5), AskAfter = TimeSpan.FromMinutes(10);
     private JobStatsState S => state.State;
     private readonly HashSet<string> _finished = [];
+    private readonly Queue<string> _finishedOrder = new();
+    private readonly Dictionary<string, JobStateChange> _inFlight = [];
     private bool _dirty, _saving;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (!state.RecordExists) S.Since = DateTimeOffset.UtcNow;
-        foreach (var k in S.FinishedKeys) _finished.Add(k);
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions { DueTime = SaveEvery, Period = SaveEvery, KeepAlive = true, Interleave = false });
         return base.OnActivateAsync(cancellationToken);
     }
@@ -43,7 +46,7 @@ public sealed class JobStatsGrain(
     internal void Apply(JobStateChange c)
     {
         if (_finished.Contains(c.JobKey)) return;
-        var known = S.InFlight.TryGetValue(c.JobKey, out var was);
+        var known = _inFlight.TryGetValue(c.JobKey, out var was);
         if (known && (was!.At > c.At || was.At == c.At && was.Status == c.Status)) return;
         var tenant = Tenant(c.TenantId);
         var minute = Minute(c.At);
@@ -51,14 +54,9 @@ public sealed class JobStatsGrain(
         if (!known) { tenant.Submitted++; Minute(c.Status is JobStatus.Accepted ? c.At : DateTimeOffset.UtcNow).Submitted++; }
         if (c.Status.IsFinal())
         {
-            S.InFlight.Remove(c.JobKey);
-            _finished.Add(c.JobKey);
-            S.FinishedKeys.Add(c.JobKey);
-            if (S.FinishedKeys.Count > MaxFinishedKeys)
-            {
-                foreach (var k in S.FinishedKeys.Take(S.FinishedKeys.Count - MaxFinishedKeys)) _finished.Remove(k);
-                S.FinishedKeys.RemoveRange(0, S.FinishedKeys.Count - MaxFinishedKeys);
-            }
+            _inFlight.Remove(c.JobKey);
+            if (_finished.Add(c.JobKey)) _finishedOrder.Enqueue(c.JobKey);
+            while (_finishedOrder.Count > MaxFinishedKeys) _finished.Remove(_finishedOrder.Dequeue());
             switch (c.Status)
             {
                 case JobStatus.Completed: tenant.Completed++; minute.Completed++; break;
@@ -68,7 +66,7 @@ public sealed class JobStatsGrain(
         }
         else
         {
-            S.InFlight[c.JobKey] = c;
+            _inFlight[c.JobKey] = c;
         }
         Add(S.Recent, c, MaxRecent);
         _dirty = true;
@@ -76,22 +74,22 @@ public sealed class JobStatsGrain(
 
     public Task<JobsView> GetView()
     {
-        var byState = S.InFlight.Values.GroupBy(c => c.Status.Name()).ToDictionary(g => g.Key, g => g.Count());
+        var byState = _inFlight.Values.GroupBy(c => c.Status.Name()).ToDictionary(g => g.Key, g => g.Count());
         var tenants = S.Tenants.Values.OrderBy(t => t.TenantId, StringComparer.Ordinal).Select(t => new TenantJobsView(t.TenantId,
-            S.InFlight.Values.Where(c => c.TenantId == t.TenantId).GroupBy(c => c.Status.Name()).ToDictionary(g => g.Key, g => g.Count()),
+            _inFlight.Values.Where(c => c.TenantId == t.TenantId).GroupBy(c => c.Status.Name()).ToDictionary(g => g.Key, g => g.Count()),
             t.Submitted, t.Completed, t.Failed, t.Cancelled)).ToList();
         // Every minute of the last hour, empty ones included, so a chart has no gaps.
         var now = Floor(DateTimeOffset.UtcNow);
         var minutes = Enumerable.Range(0, MaxMinutes).Select(i => now.AddMinutes(i - MaxMinutes + 1))
             .Select(m => S.Minutes.FirstOrDefault(x => x.Minute == m) is { } x ? new JobsMinute(m, x.Submitted, x.Completed, x.Failed, x.Cancelled) : new JobsMinute(m, 0, 0, 0, 0))
             .ToList();
-        return Task.FromResult(new JobsView(S.InFlight.Count, byState, tenants, minutes,
+        return Task.FromResult(new JobsView(_inFlight.Count, byState, tenants, minutes,
             S.Failures.AsEnumerable().Reverse().ToList(), S.Recent.AsEnumerable().Reverse().ToList(), S.Since));
     }
 
     private async Task TickAsync(CancellationToken ct)
     {
-        var stale = S.InFlight.Values.Where(c => c.Status != JobStatus.AwaitingApproval && DateTimeOffset.UtcNow - c.At > AskAfter).Take(20).ToList();
+        var stale = _inFlight.Values.Where(c => c.Status != JobStatus.AwaitingApproval && DateTimeOffset.UtcNow - c.At > AskAfter).Take(20).ToList();
         foreach (var c in stale)
         {
             try
@@ -101,8 +99,7 @@ public sealed class JobStatsGrain(
             }
             catch (KeyNotFoundException)
             {
-                S.InFlight.Remove(c.JobKey);
-                _dirty = true;
+                _inFlight.Remove(c.JobKey);
             }
             catch (Exception e)
             {
@@ -165,13 +162,10 @@ public sealed class JobStatsGrain(
 public sealed class JobStatsState
 {
     [Id(0)] public DateTimeOffset Since { get; set; }
-    [Id(1)] public Dictionary<string, JobStateChange> InFlight { get; set; } = [];
     [Id(2)] public Dictionary<string, TenantJobCounts> Tenants { get; set; } = [];
     [Id(3)] public List<MinuteCounts> Minutes { get; set; } = [];
     [Id(4)] public List<JobStateChange> Failures { get; set; } = [];
     [Id(5)] public List<JobStateChange> Recent { get; set; } = [];
-    /// <summary>Jobs that ended lately (late reports about them are ignored).</summary>
-    [Id(6)] public List<string> FinishedKeys { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("vl.tenant-job-counts")]
