@@ -71,7 +71,7 @@ internal static class AdminCommands
         {
             var keys = await admin.ListKeysAsync(tenant, ct);
             if (json) return VideoCommands.PrintJson(keys);
-            var t = new Table().AddColumn("key id").AddColumn("name").AddColumn("created").AddColumn("revoked");
+            var t = new Table().AddColumn(new TableColumn("key id").NoWrap()).AddColumn("name").AddColumn("created").AddColumn("revoked");
             foreach (var k in keys)
                 t.AddRow(k.KeyId, Markup.Escape(k.Name), k.CreatedAt.ToString("u", CultureInfo.InvariantCulture), k.RevokedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "");
             AnsiConsole.Write(t);

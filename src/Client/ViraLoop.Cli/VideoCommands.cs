@@ -117,7 +117,7 @@ internal static class VideoCommands
         {
             var v = await r.GetAsync(parse.GetValue(id)!, ct);
             if (parse.GetValue(remote.Json)) return PrintJson(v);
-            var t = new Table().AddColumn("").AddColumn("");
+            var t = new Table().AddColumn(new TableColumn("").NoWrap()).AddColumn(new TableColumn(""));
             t.AddRow("id", v.Id);
             t.AddRow("status", $"{v.Status} ({Num(v.Percent)} %){(v.Step is null ? "" : $", {v.Step}")}");
             if (v.Title is not null) t.AddRow("title", Markup.Escape(v.Title));
@@ -144,7 +144,9 @@ internal static class VideoCommands
             if (size is < 1 or > 100) throw new CliException("--limit: between 1 and 100.", CliApp.BadInput);
             var page = await r.ListAsync(parse.GetValue(status)?.Trim().ToLowerInvariant(), size, parse.GetValue(cursor), ct);
             if (parse.GetValue(remote.Json)) return PrintJson(page);
-            var t = new Table().AddColumn("id").AddColumn("status").AddColumn("%").AddColumn("title").AddColumn("created");
+            // Ids, states and times never wrap (an id is copied from here); titles do when the terminal is narrow.
+            var t = new Table().AddColumn(new TableColumn("id").NoWrap()).AddColumn(new TableColumn("status").NoWrap()).AddColumn(new TableColumn("%").NoWrap())
+                .AddColumn("title").AddColumn(new TableColumn("created").NoWrap());
             foreach (var v in page.Items)
                 t.AddRow(v.Id, v.Status, Num(v.Percent), Markup.Escape(v.Title ?? ""), v.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
             AnsiConsole.Write(t);
