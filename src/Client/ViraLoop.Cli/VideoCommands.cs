@@ -353,16 +353,20 @@ internal static class VideoCommands
 
         public bool Stops => Status is "completed" or "failed" or "cancelled" or "awaiting-approval";
 
+        /// <summary>The newest event the last snapshot already includes: the feed replays the job's held events after it, older ones too.</summary>
+        private long _asOf = -1;
+
         public void Apply(LiveEvent e)
         {
             if (e.Snapshot is { } s)
             {
+                _asOf = Math.Max(_asOf, e.Sequence);
                 Status = s.Status;
                 Percent = Math.Max(Percent, s.Percent);
                 _step = s.Step;
                 foreach (var scene in s.Scenes) _scenes[scene.Index] = scene.Status;
             }
-            if (e.Progress is { } p)
+            if (e.Progress is { } p && p.Sequence > _asOf)
             {
                 Status = p.Status;
                 Percent = Math.Max(Percent, p.Percent);
