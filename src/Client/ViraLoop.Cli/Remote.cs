@@ -141,6 +141,8 @@ internal sealed class GrainRemote(ViraLoopClient client, string tenant, IBlobSto
     public async Task<VideoPage> ListAsync(string? status, int limit, string? cursor, CancellationToken ct)
     {
         var offset = cursor is null ? 0 : int.TryParse(cursor, out var o) && o >= 0 ? o : throw new CliException("--cursor: use the next cursor the previous page printed.", CliApp.BadInput);
+        var names = Enum.GetValues<JobStatus>().Select(s => s.Name()).ToList();
+        if (status is not null && !names.Contains(status)) throw new CliException($"--status: one of {string.Join(", ", names)}.", CliApp.BadInput);
         var tenantGrain = client.Grains.GetGrain<ITenantGrain>(tenant);
         var items = new List<VideoView>();
         int total;
