@@ -2,6 +2,8 @@
 # A local ViraLoop cluster on loopback: throwaway PostgreSQL + RabbitMQ, the schema migrated, two silos and a GPU silo.
 #   scripts/cluster.sh start     -> prints the editor, API and dashboard URLs, the admin key and the line to stop it
 #   scripts/cluster.sh stop DIR
+#   scripts/cluster.sh status DIR -> one line a silo (up or down); exit 1 when one is down
+# `viraloop cluster start|stop|status` runs this script (VIRALOOP_CLI: the viraloop.dll to use instead of building one).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -11,7 +13,11 @@ start() {
   scripts/deps.sh all # servers, media tools, and npm for the editor page's build
   dotnet build src/Silo/ViraLoop.Silo -c Release -nologo -clp:ErrorsOnly -v:q >&2
   dotnet build src/GpuSilo/ViraLoop.GpuSilo -c Release -nologo -clp:ErrorsOnly -v:q >&2
-  dotnet build src/Client/ViraLoop.Cli -c Release -nologo -clp:ErrorsOnly -v:q >&2
+  local cli="${VIRALOOP_CLI:-}"
+  if [[ -z "$cli" ]]; then
+    dotnet build src/Client/ViraLoop.Cli -c Release -nologo -clp:ErrorsOnly -v:q >&2
+    cli=src/Client/ViraLoop.Cli/bin/Release/net10.0/viraloop.dll
+  fi
   eval "$(scripts/servers.sh start)"
   local dir="$VIRALOOP_SERVERS_DIR"
   trap 'stop "$dir"' ERR
@@ -19,7 +25,7 @@ start() {
   mkdir -p "$dir/blobs"
   export ViraLoop__Mode=cluster ViraLoop__RabbitMq="$VIRALOOP_RABBITMQ" ViraLoop__Postgres="$VIRALOOP_POSTGRES" ViraLoop__AdvertisedAddress=127.0.0.1 \
     ViraLoop__Blobs="$dir/blobs" ViraLoop__AdminKey="$admin"
-  dotnet src/Client/ViraLoop.Cli/bin/Release/net10.0/viraloop.dll db migrate >&2
+  dotnet "$cli" db migrate >&2
   local i=0
   for silo in silo-1 silo-2 gpu-1; do
     local dll=src/Silo/ViraLoop.Silo/bin/Release/net10.0/ViraLoop.Silo.dll
@@ -61,8 +67,26 @@ stop() {
   scripts/servers.sh stop "$dir"
 }
 
+status() {
+  local dir="$1" down=0 i=0
+  [[ -d "$dir" ]] || { echo "no cluster state in $dir" >&2; exit 2; }
+  for silo in silo-1 silo-2 gpu-1; do
+    local port=$((5001 + i)) pid
+    i=$((i + 1))
+    pid="$(cat "$dir/$silo.pid" 2>/dev/null || true)"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+      echo "$silo: up    http://127.0.0.1:$port (pid $pid)"
+    else
+      echo "$silo: down  http://127.0.0.1:$port"
+      down=1
+    fi
+  done
+  return $down
+}
+
 case "${1:-start}" in
   start) start ;;
   stop) stop "${2:?servers dir}" ;;
-  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+  status) status "${2:?servers dir}" ;;
+  *) echo "usage: $0 start | stop DIR | status DIR" >&2; exit 2 ;;
 esac

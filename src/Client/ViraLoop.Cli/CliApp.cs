@@ -8,7 +8,11 @@ using ViraLoop.Media.Pipeline.Steps;
 
 namespace ViraLoop.Cli;
 
-/// <summary>The viraloop command line. Exit codes: 0 done, 1 failed, 2 bad input (an unwritable output directory included), 3 a tool is missing.</summary>
+/// <summary>
+/// The viraloop command line: <c>generate</c> (embedded or <c>--cluster</c>), <c>videos</c>/<c>usage</c> on a running cluster
+/// (HTTP SDK or grain client SDK), <c>keys</c>/<c>plan</c> (admin), <c>cluster</c> (scripts/cluster.sh) and <c>db</c>.
+/// Exit codes: 0 done, 1 failed, 2 bad input (an unwritable output directory and API refusals included), 3 a tool is missing.
+/// </summary>
 public static class CliApp
 {
     public const int Ok = 0, Failed = 1, BadInput = 2, MissingTool = 3;
@@ -97,15 +101,29 @@ public static class CliApp
             catch (Exception e) { return Error($"Generation failed: {e.Message}", Failed); }
         });
 
-        var root = new RootCommand("ViraLoop: short vertical videos from a topic") { generate, DatabaseCommand() };
+        var root = new RootCommand("ViraLoop: short vertical videos from a topic. Exit codes: 0 done, 1 failed (a video failed, was cancelled or rejected; "
+            + "the API or cluster is unreachable), 2 bad input or an API refusal (400, 401, 403, 404, 409, 422), 3 a tool is missing.")
+        {
+            generate, VideoCommands.Videos(), VideoCommands.Usage(), AdminCommands.Keys(), AdminCommands.Plan(), ClusterCommands.Cluster(), DatabaseCommand(),
+        };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
-            Console.Error.WriteLine("Run 'viraloop generate --help' for the options.");
+            var command = string.Join(' ', parsed.CommandResult.Command.Name == root.Name ? [] : CommandPath(parsed.CommandResult));
+            Console.Error.WriteLine($"Run 'viraloop {(command.Length == 0 ? "" : command + " ")}--help' for the options.");
             return BadInput;
         }
         return await parsed.InvokeAsync();
+    }
+
+    /// <summary>The command's names from the root down (<c>videos submit</c>), for the hint after a parse error.</summary>
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is System.CommandLine.Parsing.CommandResult c && c.Parent is not null; r = c.Parent)
+            names.Insert(0, c.Command.Name);
+        return names;
     }
 
     private static async Task<string> ReadInputAsync(FileInfo f, CancellationToken ct)

@@ -29,7 +29,7 @@ public sealed class ViraLoopApiException(int status, string type, string title, 
 /// </summary>
 public sealed class ViraLoopHttpClient : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
     private readonly Uri _base;
     private readonly string _credential;
@@ -74,6 +74,14 @@ public sealed class ViraLoopHttpClient : IAsyncDisposable
     public Task<VideoView> CancelAsync(string id, string? reason = null, CancellationToken ct = default) =>
         SendAsync<VideoView>(new HttpRequestMessage(HttpMethod.Post, $"v1/videos/{Uri.EscapeDataString(id)}/cancel")
             { Content = JsonContent.Create(new ReasonBody { Reason = reason }, options: Json) }, ct);
+
+    /// <summary>The video's script (409 until it is written).</summary>
+    public Task<ViraLoop.Media.Script> GetScriptAsync(string id, CancellationToken ct = default) =>
+        SendAsync<ViraLoop.Media.Script>(new HttpRequestMessage(HttpMethod.Get, $"v1/videos/{Uri.EscapeDataString(id)}/script"), ct);
+
+    /// <summary>The tenant's usage this day and month, and its plan.</summary>
+    public Task<ViraLoop.Grains.Messages.TenantUsage> GetUsageAsync(CancellationToken ct = default) =>
+        SendAsync<ViraLoop.Grains.Messages.TenantUsage>(new HttpRequestMessage(HttpMethod.Get, "v1/usage"), ct);
 
     /// <summary>Copies one of the video's files (<c>video.mp4</c>, <c>thumbnail.jpg</c>, <c>captions.ass</c>, <c>hls/index.m3u8</c>…) to a stream.</summary>
     public async Task DownloadAsync(string id, string file, Stream to, CancellationToken ct = default)
@@ -137,28 +145,31 @@ public sealed class ViraLoopHttpClient : IAsyncDisposable
         })
         .Build();
 
-    private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken ct)
+    private Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken ct) => SendAsync<T>(_http, request, ct);
+
+    internal static async Task<T> SendAsync<T>(HttpClient http, HttpRequestMessage request, CancellationToken ct)
     {
         using (request)
-        using (var response = await _http.SendAsync(request, ct))
+        using (var response = await http.SendAsync(request, ct))
         {
             if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, ct);
             return await response.Content.ReadFromJsonAsync<T>(Json, ct) ?? throw new ViraLoopApiException((int)response.StatusCode, "empty", "Empty answer.", "");
         }
     }
 
-    private static async Task<ViraLoopApiException> ErrorAsync(HttpResponseMessage response, CancellationToken ct)
+    internal static async Task<ViraLoopApiException> ErrorAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var status = (int)response.StatusCode;
         var retry = response.Headers.RetryAfter?.Delta;
         try
         {
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
-            string Get(string name) => problem.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+            string Get(string name) => problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+                ? v.GetString() ?? "" : "";
             var type = Get("type");
             return new ViraLoopApiException(status, type[(type.LastIndexOf('/') + 1)..], Get("title"), Get("detail"), retry);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
             return new ViraLoopApiException(status, "http-" + status, response.ReasonPhrase ?? "", "", retry);
         }

@@ -42,6 +42,16 @@ public sealed class ViraLoopVideos(ViraLoopClient client, string tenant)
         return jobs;
     }
 
+    /// <summary>The job's script, or null until it is written; <see cref="KeyNotFoundException"/> when the tenant has no such job.</summary>
+    public async Task<Script?> GetScriptAsync(string id)
+    {
+        await Job(id).GetSnapshot();
+        return await Job(id).GetScript();
+    }
+
+    /// <summary>The tenant's usage this day and month, and its plan.</summary>
+    public Task<TenantUsage> GetUsageAsync() => Tenant.GetUsage();
+
     public Task<JobSnapshot> ApproveAsync(string id, Script? edited = null) => Job(id).Approve(edited);
     public Task<JobSnapshot> RejectAsync(string id, string reason) => Job(id).Reject(reason);
     public Task<JobSnapshot> CancelAsync(string id, string? reason = null) => Job(id).Cancel(reason);
