@@ -125,7 +125,12 @@ public static class ApiBench
                         approvedAt = DateTimeOffset.UtcNow;
                         await submitter.ApproveAsync(video.Id);
                     }
-                    else if (e.Progress is { } p && approvedAt is { } t && p.At > t) mine.Add((DateTimeOffset.UtcNow - p.At).TotalMilliseconds);
+                    else if (e.Progress is { } p && approvedAt is { } t && p.At > t)
+                    {
+                        mine.Add((DateTimeOffset.UtcNow - p.At).TotalMilliseconds);
+                        if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") is { Length: > 0 })
+                            Console.Error.WriteLine($"  job {i} on {runs}: #{p.Sequence} {p.Status} {p.Step} {p.Percent:F0}% after {mine[^1]:F1} ms");
+                    }
                 }
                 if (i == 0) continue; // warm-up: cold streams and first calls
                 delays.AddRange(mine);

@@ -39,7 +39,9 @@ public interface ITenantGrain : IGrainWithStringKey
 public interface ITenantJobsPageGrain : IGrainWithStringKey
 {
     Task Add(TenantJob job);
-    Task Remove(string jobId);
+
+    /// <summary>Takes the job out of the index; gives the entry (with what its admission counted), or null when it is not here.</summary>
+    Task<TenantJob?> Remove(string jobId);
     Task<IReadOnlyList<TenantJob>> Get();
 }
 

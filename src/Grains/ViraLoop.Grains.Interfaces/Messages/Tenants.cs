@@ -51,7 +51,16 @@ public sealed record Admission(
 [GenerateSerializer, Immutable, Alias("vl.tenant-job")]
 public sealed record TenantJob(
     [property: Id(0)] string JobId,
-    [property: Id(1)] DateTimeOffset CreatedAt);
+    [property: Id(1)] DateTimeOffset CreatedAt,
+    [property: Id(2)] AdmissionCount? Counted = null);
+
+/// <summary>What an admission counted against the tenant's quotas (so a withdrawal can give it back), and its idempotency key.</summary>
+[GenerateSerializer, Immutable, Alias("vl.admission-count")]
+public sealed record AdmissionCount(
+    [property: Id(0)] string Day,
+    [property: Id(1)] string Month,
+    [property: Id(2)] double Seconds,
+    [property: Id(3)] string? IdempotencyKey);
 
 [GenerateSerializer, Immutable, Alias("vl.tenant-job-page")]
 public sealed record TenantJobPage(

@@ -19,6 +19,11 @@ public sealed class TenantGrain(
     /// <summary>Jobs per page of the job index.</summary>
     public const int PageSize = 200;
 
+    /// <summary>How many of the newest index pages a withdrawal looks in.</summary>
+    private const int WithdrawPages = 2;
+
+    private DateTimeOffset _prunedAt;
+
     private ITenantJobsPageGrain Page(long page) => GrainFactory.GetGrain<ITenantJobsPageGrain>($"{TenantId}/{page}");
 
     private TenantState S => state.State;
@@ -53,7 +58,7 @@ public sealed class TenantGrain(
     public async Task<Admission> Admit(AdmissionRequest r)
     {
         Prune(r.At);
-        if (r.IdempotencyKey is { } key && S.Idempotency.TryGetValue(key, out var seen))
+        if (r.IdempotencyKey is { } key && S.Idempotency.TryGetValue(key, out var seen) && r.At - seen.At <= IdempotencyWindow)
         {
             return seen.Fingerprint == r.Fingerprint
                 ? new Admission(AdmissionOutcome.Replayed, seen.JobId)
@@ -69,25 +74,35 @@ public sealed class TenantGrain(
             return new Admission(AdmissionOutcome.QuotaExceeded, r.JobId, "rendered-seconds-per-month",
                 $"Your plan allows {plan.RenderedSecondsPerMonth:0} rendered seconds a month; {S.SecondsThisMonth:0} are used and this video asks for {r.DurationSeconds:0}.");
         var page = S.Admitted / PageSize;
-        await Page(page).Add(new TenantJob(r.JobId, r.At));
+        await Page(page).Add(new TenantJob(r.JobId, r.At, new AdmissionCount(S.Day, S.Month, r.DurationSeconds, r.IdempotencyKey)));
         S.Admitted++;
         S.Listed++;
         S.VideosToday++;
         S.SecondsThisMonth += r.DurationSeconds;
-        S.Recent[r.JobId] = new Counted(S.Day, S.Month, r.DurationSeconds, r.IdempotencyKey, page);
         if (r.IdempotencyKey is { } k) S.Idempotency[k] = new IdempotencyEntry(r.JobId, r.Fingerprint, r.At);
         await state.WriteStateAsync();
         return new Admission(AdmissionOutcome.Admitted, r.JobId);
     }
 
+    /// <summary>
+    /// Gives back a job's admission (its job refused the order right after it was admitted): out of the index, its
+    /// counts returned. Looked for in the newest pages only, where a job admitted moments ago is.
+    /// </summary>
     public async Task Withdraw(string jobId)
     {
-        if (!S.Recent.Remove(jobId, out var counted)) return;
-        if (counted.Day == S.Day) S.VideosToday = Math.Max(0, S.VideosToday - 1);
-        if (counted.Month == S.Month) S.SecondsThisMonth = Math.Max(0, S.SecondsThisMonth - counted.Seconds);
-        await Page(counted.Page).Remove(jobId);
+        if (S.Admitted == 0) return;
+        var newest = (S.Admitted - 1) / PageSize;
+        TenantJob? removed = null;
+        for (var page = newest; page >= Math.Max(0, newest - WithdrawPages + 1) && removed is null; page--) removed = await Page(page).Remove(jobId);
+        if (removed is null) return;
         S.Listed = Math.Max(0, S.Listed - 1);
-        if (counted.IdempotencyKey is { } key) S.Idempotency.Remove(key);
+        if (removed.Counted is { } counted)
+        {
+            Roll(DateTimeOffset.UtcNow);
+            if (counted.Day == S.Day) S.VideosToday = Math.Max(0, S.VideosToday - 1);
+            if (counted.Month == S.Month) S.SecondsThisMonth = Math.Max(0, S.SecondsThisMonth - counted.Seconds);
+            if (counted.IdempotencyKey is { } key && S.Idempotency.TryGetValue(key, out var e) && e.JobId == jobId) S.Idempotency.Remove(key);
+        }
         await state.WriteStateAsync();
     }
 
@@ -140,10 +155,11 @@ public sealed class TenantGrain(
         if (S.Month != month) (S.Month, S.SecondsThisMonth) = (month, 0);
     }
 
+    /// <summary>Forgets idempotency keys past their window (at most once a minute: it looks at every key).</summary>
     private void Prune(DateTimeOffset now)
     {
+        if (now - _prunedAt < TimeSpan.FromMinutes(1)) return;
+        _prunedAt = now;
         foreach (var (key, e) in S.Idempotency.Where(e => now - e.Value.At > IdempotencyWindow).ToList()) S.Idempotency.Remove(key);
-        // Admissions older than a day can no longer be withdrawn (their job accepted the order long ago).
-        foreach (var (id, _) in S.Recent.Where(r => r.Value.Day != S.Day).ToList()) S.Recent.Remove(id);
     }
 }

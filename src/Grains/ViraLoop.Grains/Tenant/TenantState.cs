@@ -20,18 +20,14 @@ public sealed class TenantState
     [Id(5)] public string Month { get; set; } = "";
     [Id(6)] public double SecondsThisMonth { get; set; }
 
-    /// <summary>Admissions not yet withdrawn (job id → its duration and day/month), so a withdrawal gives back what was counted.</summary>
-    [Id(7)] public Dictionary<string, Counted> Recent { get; set; } = new(StringComparer.Ordinal);
+    // Id 7 held the day's admissions (for withdrawals); they live in the job index pages now, so admitting a job no longer
+    // rewrites a record that grows with the day's jobs.
 
     [Id(8)] public List<ApiKeyInfo> Keys { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("vl.idempotency-entry")]
 public sealed record IdempotencyEntry([property: Id(0)] string JobId, [property: Id(1)] string Fingerprint, [property: Id(2)] DateTimeOffset At);
-
-[GenerateSerializer, Immutable, Alias("vl.tenant-counted")]
-public sealed record Counted([property: Id(0)] string Day, [property: Id(1)] string Month, [property: Id(2)] double Seconds, [property: Id(3)] string? IdempotencyKey,
-    [property: Id(4)] long Page = 0);
 
 /// <summary>One page of a tenant's job index.</summary>
 [GenerateSerializer, Alias("vl.tenant-jobs-page-state")]
@@ -50,9 +46,14 @@ public sealed class TenantJobsPageGrain([PersistentState("tenant-jobs")] IPersis
         await state.WriteStateAsync();
     }
 
-    public async Task Remove(string jobId)
+    public async Task<TenantJob?> Remove(string jobId)
     {
-        if (state.State.Jobs.RemoveAll(j => j.JobId == jobId) > 0) await state.WriteStateAsync();
+        var i = state.State.Jobs.FindIndex(j => j.JobId == jobId);
+        if (i < 0) return null;
+        var job = state.State.Jobs[i];
+        state.State.Jobs.RemoveAt(i);
+        await state.WriteStateAsync();
+        return job;
     }
 
     public Task<IReadOnlyList<TenantJob>> Get() => Task.FromResult<IReadOnlyList<TenantJob>>(state.State.Jobs.ToList());
