@@ -46,6 +46,8 @@ public static class ApiBench
         var cpu = server.CpuSeconds - cpu0;
         latencies.Sort();
         double P(double q) => PipelineBench.Pct(latencies, q);
+        var rates = (Environment.GetEnvironmentVariable("BENCH_RATES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        if (PipelineBench.IntArg(args, "--rate", 0) is > 0 and var r) rates.Add(r);
         Console.WriteLine($"### 1. Submissions (POST /v1/videos, API key, {concurrency} concurrent requests, {seconds} s after 5 s uncounted; each job is written and scripted, then waits for approval)");
         Console.WriteLine();
         Console.WriteLine("| accepted (202) | other answers | per minute | p50 | p95 | p99 | max | server CPU s per 1,000 |");
@@ -54,6 +56,26 @@ public static class ApiBench
         Console.WriteLine();
         Console.WriteLine("Target: ≥ 10,000 a minute at p99 < 50 ms on 2 cores.");
         Console.WriteLine();
+        if (rates.Count > 0)
+        {
+            // Open loop: requests leave on a fixed schedule whatever the answers do; latency counts from the scheduled
+            // time (a late answer delays no later request, so queueing is not hidden).
+            Console.WriteLine($"### 1b. Submissions at a fixed offered rate (open loop, {seconds} s each after 3 s uncounted; latency from the scheduled send)");
+            Console.WriteLine();
+            Console.WriteLine("| offered per minute | accepted (202) | other | p50 | p95 | p99 | max | server CPU s per 1,000 |");
+            Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var rate in rates)
+            {
+                await PacedLoadAsync(http, rate, 3);
+                var c0 = server.CpuSeconds;
+                var (ok, bad, paced) = await PacedLoadAsync(http, rate, seconds);
+                var c = server.CpuSeconds - c0;
+                paced.Sort();
+                double Q(double q) => PipelineBench.Pct(paced, q);
+                Console.WriteLine($"| {rate * 60:N0} | {ok:N0} | {bad} | {Q(0.5):F1} ms | {Q(0.95):F1} ms | **{Q(0.99):F1} ms** | {paced[^1]:F1} ms | {c / Math.Max(1, ok) * 1000:F1} |");
+            }
+            Console.WriteLine();
+        }
 
         // Progress event → SignalR client: the event's time at the silo (its At) to its arrival here (same clock).
         await using var sdk = new ViraLoopHttpClient(baseUri, key);
@@ -147,6 +169,34 @@ public static class ApiBench
         {
             foreach (var c in children) await c.DisposeAsync();
         }
+    }
+
+    private static async Task<(int Accepted, int Other, List<double> Latencies)> PacedLoadAsync(HttpClient http, int perSecond, int seconds)
+    {
+        var latencies = new List<double>();
+        var (accepted, other) = (0, 0);
+        var total = perSecond * seconds;
+        var clock = Stopwatch.StartNew();
+        var sends = new List<Task>(total);
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / perSecond);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            var n = i;
+            sends.Add(Task.Run(async () =>
+            {
+                var body = JsonContent.Create(new { topic = $"Why paced topic {n} {perSecond} matters", durationSeconds = 20, preview = true, requireApproval = true });
+                using var r = await http.PostAsync("v1/videos", body);
+                var ms = (clock.Elapsed - due).TotalMilliseconds;
+                lock (latencies) latencies.Add(ms);
+                if ((int)r.StatusCode == 202) Interlocked.Increment(ref accepted);
+                else Interlocked.Increment(ref other);
+            }));
+        }
+        await Task.WhenAll(sends);
+        Console.Error.WriteLine($"  paced {perSecond}/s: {accepted} accepted, {other} other in {clock.Elapsed.TotalSeconds:F1} s");
+        return (accepted, other, latencies);
     }
 
     private static async Task<(int Count, int Errors, List<double> Latencies, double Seconds)> SubmitLoadAsync(HttpClient http, int concurrency, int seconds, string label)

@@ -62,6 +62,18 @@ public sealed partial class VideoJobGrain
         await state.WriteStateAsync();
         ReportState();
         await PublishAsync();
+        if (next == JobStatus.AwaitingApproval) await RestAsync();
+    }
+
+    /// <summary>
+    /// Waiting for approval, nothing runs: no timer, no reminder, so the activation can go when idle and thousands of
+    /// waiting jobs cost nothing. Approving (or rejecting, or cancelling) activates the job again from its state.
+    /// </summary>
+    private async Task RestAsync()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (await this.GetReminder(Supervisor) is { } r) await this.UnregisterReminder(r);
     }
 
     /// <summary>Voices first (all of them, at the speed the timeline asks for), then the timeline, then every scene's visual.</summary>

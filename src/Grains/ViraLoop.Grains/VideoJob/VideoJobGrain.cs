@@ -38,7 +38,7 @@ public sealed partial class VideoJobGrain(
         {
             S.Epoch++;
             await state.WriteStateAsync(cancellationToken);
-            StartTimer();
+            if (S.Status != JobStatus.AwaitingApproval) StartTimer();
             _resumed = true;
         }
         await base.OnActivateAsync(cancellationToken);
@@ -142,6 +142,9 @@ public sealed partial class VideoJobGrain(
     {
         RequireAwaitingApproval();
         if (edited is not null) S.Script = CheckedEdit(edited);
+        // Work again: the supervision that waiting for approval did without.
+        await this.RegisterOrUpdateReminder(Supervisor, services.Options.JobReminder, services.Options.JobReminder);
+        StartTimer();
         AddSpan(ViraLoopTracing.Record("job.awaiting-approval", S.TraceParent, Key, silo.Name, S.StepStartedAt, edited is null ? "approved" : "approved with edits"));
         S.Voices = Enumerable.Repeat<SceneVoiced?>(null, S.Script!.Scenes.Count).ToList();
         await MoveAsync(JobStatus.Scenes);
@@ -161,7 +164,7 @@ public sealed partial class VideoJobGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != Supervisor) return;
-        if (!state.RecordExists || S.Order is null || S.Status.IsFinal())
+        if (!state.RecordExists || S.Order is null || S.Status.IsFinal() || S.Status == JobStatus.AwaitingApproval)
         {
             if (await this.GetReminder(Supervisor) is { } r) await this.UnregisterReminder(r);
             return;
@@ -171,7 +174,8 @@ public sealed partial class VideoJobGrain(
 
     private void StartTimer()
     {
-        _timer ??= this.RegisterGrainTimer(_ => AdvanceAsync(), new GrainTimerCreationOptions
+        if (_timer is not null) return;
+        _timer = this.RegisterGrainTimer(_ => AdvanceAsync(), new GrainTimerCreationOptions
         {
             DueTime = services.Options.JobTick, Period = services.Options.JobTick, KeepAlive = true, Interleave = false,
         });
