@@ -45,6 +45,7 @@ public static class Tools
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {tool}.");
+        Deprioritize(p);
         try
         {
             var stdout = p.StandardOutput.ReadToEndAsync(ct);
@@ -62,6 +63,18 @@ public static class Tools
         {
             ClosePipes(p);
         }
+    }
+
+    /// <summary>
+    /// Media tools (ffmpeg, espeak-ng) run below normal priority (nice 10), so on a busy machine the silo's own work —
+    /// grain calls, API requests, progress on its way to editors — goes first and the tools take the rest of the CPU.
+    /// <c>VIRALOOP_TOOL_PRIORITY=normal</c> turns it off.
+    /// </summary>
+    public static void Deprioritize(Process p)
+    {
+        if (string.Equals(Environment.GetEnvironmentVariable("VIRALOOP_TOOL_PRIORITY"), "normal", StringComparison.OrdinalIgnoreCase)) return;
+        try { p.PriorityClass = ProcessPriorityClass.BelowNormal; }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or PlatformNotSupportedException) { } // it exited already, or may not be changed here
     }
 
     /// <summary>

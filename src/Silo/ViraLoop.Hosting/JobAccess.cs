@@ -20,7 +20,13 @@ public sealed record Submission(Admission Admission, JobSnapshot? Job);
 public static class JobAccess
 {
     /// <summary>How long a job's stream may be quiet before the job is asked directly for what it published since.</summary>
-    public static readonly TimeSpan QuietPoll = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan QuietPoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often the job is asked once a poll found events its stream had not delivered: the stream is lagging (a
+    /// persistent stream may start delivering to a new subscription late), so the feed does not wait for it.
+    /// </summary>
+    public static readonly TimeSpan LaggingPoll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Admits the order with the tenant, then submits it to a new job (<paramref name="jobId"/>) or, for a replayed
@@ -58,12 +64,15 @@ public static class JobAccess
         var job = cluster.GetGrain<IVideoJobGrain>(key);
         var live = Channel.CreateBounded<JobProgress>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
         var stream = cluster.GetStreamProvider(StreamNames.Provider).GetStream<JobProgress>(StreamId.Create(StreamNames.Jobs, key));
-        var subscription = await stream.SubscribeAsync((e, _) => { live.Writer.TryWrite(e); return Task.CompletedTask; });
+        Task OnNext(JobProgress e, StreamSequenceToken? _) { live.Writer.TryWrite(e); return Task.CompletedTask; }
+        var subscription = await stream.SubscribeAsync(OnNext);
+        var resubscribed = false;
         try
         {
             var replay = await job.GetEventsSince(after);
             var (snapshot, batch, polled) = (replay.Snapshot, replay.Events, false);
             var last = after;
+            var quiet = QuietPoll;
             yield return new JobFeedItem(snapshot, null, Math.Max(after, batch.Count > 0 ? batch[^1].Sequence : after));
             while (true)
             {
@@ -82,17 +91,32 @@ public static class JobAccess
                 JobProgress? next = null;
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
-                    wait.CancelAfter(QuietPoll);
+                    wait.CancelAfter(quiet);
                     try { next = await live.Reader.ReadAsync(wait.Token); }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
                 }
                 if (next is not null)
                 {
                     (batch, polled) = ([next], false);
+                    if (next.Sequence > last) quiet = QuietPoll; // the stream delivers
                     continue;
                 }
                 replay = await job.GetEventsSince(last);
                 (snapshot, batch, polled) = (replay.Snapshot, replay.Events, true);
+                if (batch.Any(e => e.Sequence > last))
+                {
+                    // The stream missed what the job published. A subscription made while the stream's first events were
+                    // reaching its pulling agent can be left out of the agent's consumers; subscribing again (once)
+                    // registers it anew. Until the stream delivers, the job is asked often.
+                    quiet = LaggingPoll;
+                    if (!resubscribed)
+                    {
+                        resubscribed = true;
+                        var old = subscription;
+                        subscription = await stream.SubscribeAsync(OnNext);
+                        try { await old.UnsubscribeAsync(); } catch (Exception) { }
+                    }
+                }
             }
         }
         finally

@@ -85,7 +85,8 @@ public static class SiloHosting
             silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = db);
             silo.AddSqliteGrainStorage(ProviderNames.PubSubStore, o => o.DatabasePath = db);
             silo.UseSqliteReminderService(o => o.DatabasePath = db);
-            silo.AddMemoryStreams(ProviderNames.Streams);
+            silo.AddMemoryStreams(ProviderNames.Streams, streams => streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(Math.Clamp(options.StreamPollMilliseconds, 5, 1000)))));
         }
 
         var metadata = new Dictionary<string, string> { [SiloMetadataKeys.Role] = string.Join(',', roles) };

@@ -64,6 +64,7 @@ public static class FfmpegAssembler
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start ffmpeg.");
+        Tools.Deprioritize(p);
         try
         {
             await EncodeAsync(p, bg, startFrame, frameCount, seconds, progress, ct);
