@@ -20,13 +20,13 @@ public sealed record Submission(Admission Admission, JobSnapshot? Job);
 public static class JobAccess
 {
     /// <summary>How long a job's stream may be quiet before the job is asked directly for what it published since.</summary>
-    public static readonly TimeSpan QuietPoll = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan QuietPoll = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// How often the job is asked once a poll found events its stream had not delivered: the stream is lagging (a
     /// persistent stream may start delivering to a new subscription late), so the feed does not wait for it.
     /// </summary>
-    public static readonly TimeSpan LaggingPoll = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan LaggingPoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Admits the order with the tenant, then submits it to a new job (<paramref name="jobId"/>) or, for a replayed
