@@ -40,6 +40,13 @@ public interface IVideoJobGrain : IGrainWithStringKey
     /// </summary>
     Task<JobReplay> GetEventsSince(long afterSequence);
 
+    /// <summary>
+    /// As <see cref="GetEventsSince"/>, but when nothing newer is held it first waits (up to <paramref name="wait"/>, at
+    /// most 5 s) for the job to publish: a long poll that follows the job wherever it runs, beside its stream. Runs
+    /// interleaved with the job's other calls (it only reads).
+    /// </summary>
+    [AlwaysInterleave] Task<JobReplay> WaitForEventsSince(long afterSequence, TimeSpan wait);
+
     [OneWay] Task OnSceneVoiced(int sceneIndex, SceneVoiced voiced);
     [OneWay] Task OnSceneRendered(int sceneIndex, SceneRendered rendered);
     [OneWay] Task OnSceneFailed(int sceneIndex, string reason);

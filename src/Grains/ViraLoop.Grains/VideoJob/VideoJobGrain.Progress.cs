@@ -36,6 +36,28 @@ public sealed partial class VideoJobGrain
         if (_firstRemembered < 0) _firstRemembered = e.Sequence;
         _recent.Enqueue(e);
         if (_recent.Count > RecentEvents) _firstRemembered = _recent.Dequeue() is { } gone ? gone.Sequence + 1 : _firstRemembered;
+        // Wake the feeds waiting in WaitForEventsSince.
+        var waiting = _published;
+        _published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiting.TrySetResult();
+    }
+
+    /// <summary>Completed (and replaced) whenever an event is remembered.</summary>
+    private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The longest a feed's call waits here: well inside the grain call's response timeout.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
+
+    public async Task<JobReplay> WaitForEventsSince(long afterSequence, TimeSpan wait)
+    {
+        if (!state.RecordExists || S.Order is null) throw new KeyNotFoundException($"There is no job {Key}.");
+        if (!S.Status.IsFinal() && !_recent.Any(e => e.Sequence > afterSequence))
+        {
+            var published = _published.Task;
+            var timeout = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
+            await Task.WhenAny(published, Task.Delay(timeout));
+        }
+        return await GetEventsSince(afterSequence);
     }
 
     public Task<JobReplay> GetEventsSince(long afterSequence)
