@@ -7,6 +7,7 @@ using ViraLoop.Media.Assembly;
 using ViraLoop.Media.Captions;
 using ViraLoop.Media.Pipeline;
 using ViraLoop.Media.Pipeline.Steps;
+using ViraLoop.Media.Safety;
 
 namespace ViraLoop.Grains.VideoJob;
 
@@ -126,15 +127,17 @@ public sealed partial class VideoJobGrain
                 });
                 var done = await new AssemblyStep().RunAsync(new AssemblySpec(timed, voiceFiles, sources, choices.Music, seed, ass, settings, video, work),
                     progress, ct);
+                if (done.Flashes is { Passes: false } flashes)
+                    return new StepReport(StepNames.Render, runId, clock.Elapsed.TotalSeconds, new UnsafeVideoException(flashes).Message, Transient: false);
                 var captions = Path.Combine(tmp, VideoPipeline.CaptionsFile);
                 await File.WriteAllTextAsync(captions, ass, ct);
                 var videoBlob = await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.VideoFile}", video, ct);
                 var captionsBlob = await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.CaptionsFile}", captions, ct);
                 return new StepReport(StepNames.Render, runId, clock.Elapsed.TotalSeconds,
                     Outputs: new Dictionary<string, string> { ["video"] = videoBlob.Key, ["captions"] = captionsBlob.Key },
-                    Notes: done.ChunksReused > 0
-                        ? [AudioMixer.Describe(done.Loudness), $"the encode resumed: {done.ChunksReused} of {done.Chunks} picture chunks were already done"]
-                        : [AudioMixer.Describe(done.Loudness)]);
+                    Notes: new[] { AudioMixer.Describe(done.Loudness), done.Flashes?.Describe(),
+                            done.ChunksReused > 0 ? $"the encode resumed: {done.ChunksReused} of {done.Chunks} picture chunks were already done" : null }
+                        .OfType<string>().ToList());
             }
             finally
             {

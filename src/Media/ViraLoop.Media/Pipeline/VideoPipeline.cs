@@ -78,6 +78,15 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
                 BurnCaptions ? ass : AssWriter.Write([], SafeArea.Default, script.Title), settings, videoPath, work),
                 new Progress<double>(f => progress?.Report(new StepProgress(StepNames.Render, f))), cancellationToken);
             notes.Add(AudioMixer.Describe(assembled.Loudness));
+            if (assembled.Flashes is { } flashes)
+            {
+                if (!flashes.Passes)
+                {
+                    File.Delete(videoPath);
+                    throw new Safety.UnsafeVideoException(flashes);
+                }
+                notes.Add(flashes.Describe());
+            }
             Done(StepNames.Render);
 
             await _hls.RunAsync(new HlsSpec(videoPath, Path.Combine(outDir, "hls")), cancellationToken);

@@ -34,6 +34,9 @@ public sealed class AssemblyStepTests
         var results = await Task.WhenAll(step.RunAsync(procedural), step.RunAsync(withClip, new SyncProgress(fractions.Add)));
         var (plain, clipped) = (results[0], results[1]);
         Assert.Equal(1.0, fractions[^1]);
+        Assert.True(plain.Flashes!.Passes, plain.Flashes.Describe());
+        Assert.True(clipped.Flashes!.Passes, clipped.Flashes.Describe());
+        Assert.InRange(plain.Flashes.Frames, plain.FrameCount - 1, plain.FrameCount + 1); // every frame of the file was looked at
 
         // Still one encode: exactly one H.264 stream (and one AAC stream) of the timeline's length, 30 frames a second.
         var probe = await MediaProbe.ProbeAsync(clipped.VideoPath);
@@ -64,6 +67,23 @@ public sealed class AssemblyStepTests
             double d = MediaProbe.MeanDiff(a.Pixels, b.Pixels, 270, 0, 480);
             Assert.True(d < 2, $"at {at} s a procedural scene changed by {d:0.0} when scene 1 became a clip");
         }
+    }
+
+    [Fact]
+    public async Task RunAsync_AStrobingClip_IsMeasured_AndTheVideoFailsTheFlashCheckWhereItStrobes()
+    {
+        using var media = new StepTestMedia();
+        // A clip (as a remote backend could return) that switches black/white every 3 frames: 5 flashes a second.
+        var strobe = media.PathOf("strobe.mp4");
+        var made = await Tools.RunAsync(Tools.Ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "color=c=black:s=320x568:r=30:d=1.5", "-vf",
+            "format=yuv420p,geq=lum='if(lt(mod(N,6),3),16,235)':cb=128:cr=128", "-c:v", "libx264", "-pix_fmt", "yuv420p", strobe]);
+        Assert.True(made.ExitCode == 0, made.StdErr);
+        var result = await new AssemblyStep().RunAsync(Spec(media, "strobe", strobe));
+        var flashes = result.Flashes!;
+        Assert.False(flashes.Passes);
+        Assert.InRange(flashes.MaxGeneralFlashesPerSecond, 4, 6); // 5 from the clip, one more where the scene cuts into it
+        Assert.InRange(flashes.WorstSecondStartsAt, SceneSeconds - 0.1, 2 * SceneSeconds); // in scene 1, the clip's scene
+        Assert.Contains("not delivered", new ViraLoop.Media.Safety.UnsafeVideoException(flashes).Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ViraLoop.Media.Safety;
 using System.Text.Json;
 using ViraLoop.Media.Assembly;
 using ViraLoop.Media.Captions;
@@ -34,6 +35,9 @@ public sealed record AssemblyResult(string VideoPath, double DurationSeconds, Au
     public int ChunksReused { get; init; }
     public bool SoundtrackReused { get; init; }
     public int Chunks => ChunksEncoded + ChunksReused;
+
+    /// <summary>The flash check of the finished picture (WCAG 2.3.1): a video that fails it is not to be delivered.</summary>
+    public FlashReport? Flashes { get; init; }
 }
 
 /// <summary>
@@ -122,10 +126,13 @@ public sealed class AssemblyStep
         {
             if (File.Exists(tmpVideo)) File.Delete(tmpVideo);
         }
+        // Seizure safety: the finished picture is measured for flashes before anyone is given it.
+        var flashes = await FlashAnalyzer.AnalyzeAsync(spec.OutputPath, cancellationToken);
         report.Report(1);
         return new AssemblyResult(spec.OutputPath, duration, loudness)
         {
             FrameCount = totalFrames, ChunksEncoded = pending.Count, ChunksReused = chunks.Count - pending.Count, SoundtrackReused = soundtrackReused,
+            Flashes = flashes,
         };
     }
 
