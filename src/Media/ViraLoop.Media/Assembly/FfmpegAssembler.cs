@@ -54,7 +54,7 @@ public static class FfmpegAssembler
     /// in <paramref name="workDir"/>, streaming its frames and reporting the chunk's progress 0..1 (of <paramref name="seconds"/>, its length).
     /// </summary>
     public static async Task RunAsync(IReadOnlyList<string> args, BackgroundRenderer bg, int startFrame, int frameCount, double seconds, string workDir,
-        IProgress<double>? progress, CancellationToken ct)
+        IProgress<double>? progress, CancellationToken ct, Action<int, byte[]>? observeFrame = null)
     {
         if (startFrame < 0 || frameCount < 1 || startFrame + frameCount > bg.FrameCount)
             throw new ArgumentOutOfRangeException(nameof(frameCount), $"Frames {startFrame}..{startFrame + frameCount - 1} are not within the picture's {bg.FrameCount} frames.");
@@ -67,7 +67,7 @@ public static class FfmpegAssembler
         Tools.Deprioritize(p);
         try
         {
-            await EncodeAsync(p, bg, startFrame, frameCount, seconds, progress, ct);
+            await EncodeAsync(p, bg, startFrame, frameCount, seconds, progress, ct, observeFrame);
         }
         finally
         {
@@ -76,7 +76,7 @@ public static class FfmpegAssembler
     }
 
     private static async Task EncodeAsync(Process p, BackgroundRenderer bg, int startFrame, int frameCount, double seconds,
-        IProgress<double>? progress, CancellationToken ct)
+        IProgress<double>? progress, CancellationToken ct, Action<int, byte[]>? observeFrame)
     {
         var stderr = p.StandardError.ReadToEndAsync(ct);
         var reader = Task.Run(async () =>
@@ -88,7 +88,7 @@ public static class FfmpegAssembler
         }, ct);
         try
         {
-            await WriteFramesAsync(bg, startFrame, frameCount, p.StandardInput.BaseStream, ct);
+            await WriteFramesAsync(bg, startFrame, frameCount, p.StandardInput.BaseStream, ct, observeFrame);
             p.StandardInput.Close();
             await p.WaitForExitAsync(ct);
         }
@@ -109,7 +109,8 @@ public static class FfmpegAssembler
     }
 
     /// <summary>Renders frames in small parallel batches and writes them in order.</summary>
-    private static async Task WriteFramesAsync(BackgroundRenderer bg, int startFrame, int frameCount, Stream stdin, CancellationToken ct)
+    private static async Task WriteFramesAsync(BackgroundRenderer bg, int startFrame, int frameCount, Stream stdin, CancellationToken ct,
+        Action<int, byte[]>? observeFrame)
     {
         const int batch = 4;
         var buffers = Enumerable.Range(0, batch).Select(_ => new byte[bg.YuvFrameBytes]).ToArray();
@@ -119,7 +120,11 @@ public static class FfmpegAssembler
             ct.ThrowIfCancellationRequested();
             int n = Math.Min(batch, end - start);
             Parallel.For(0, n, i => bg.RenderFrameYuv420(start + i, buffers[i]));
-            for (int i = 0; i < n; i++) await stdin.WriteAsync(buffers[i], ct);
+            for (int i = 0; i < n; i++)
+            {
+                observeFrame?.Invoke(start + i, buffers[i]);
+                await stdin.WriteAsync(buffers[i], ct);
+            }
         }
     }
 

@@ -51,14 +51,63 @@ public static class FlashAnalyzer
         return c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
     }).ToArray();
 
+    /// <summary>The grid frames are reduced to while they are rendered (a cell is 1/576 of the frame; the area threshold is 16 cells).</summary>
+    public const int GridWidth = 18, GridHeight = 32;
+
+    /// <summary>
+    /// One rendered frame (planar YUV 4:2:0, BT.601 limited range, as the renderer writes it) reduced to the grid as RGB24,
+    /// each cell the mean of 4×4 samples: what the encode's frame observer keeps, at a fraction of a decode's cost.
+    /// </summary>
+    public static byte[] SampleYuv420(byte[] yuv, int width, int height)
+    {
+        var grid = new byte[GridWidth * GridHeight * 3];
+        var (uBase, vBase, cw) = (width * height, width * height + width / 2 * (height / 2), width / 2);
+        for (var gy = 0; gy < GridHeight; gy++)
+        for (var gx = 0; gx < GridWidth; gx++)
+        {
+            int sy = 0, su = 0, sv = 0;
+            for (var j = 0; j < 4; j++)
+            for (var i = 0; i < 4; i++)
+            {
+                var x = Math.Min(width - 1, (gx * 4 + i) * width / (GridWidth * 4) + width / (GridWidth * 8));
+                var y = Math.Min(height - 1, (gy * 4 + j) * height / (GridHeight * 4) + height / (GridHeight * 8));
+                sy += yuv[y * width + x];
+                su += yuv[uBase + y / 2 * cw + x / 2];
+                sv += yuv[vBase + y / 2 * cw + x / 2];
+            }
+            int c = sy / 16 - 16, d = su / 16 - 128, e = sv / 16 - 128;
+            var o = (gy * GridWidth + gx) * 3;
+            grid[o] = Clamp((298 * c + 409 * e + 128) >> 8);
+            grid[o + 1] = Clamp((298 * c - 100 * d - 208 * e + 128) >> 8);
+            grid[o + 2] = Clamp((298 * c + 516 * d + 128) >> 8);
+        }
+        return grid;
+
+        static byte Clamp(int v) => (byte)Math.Clamp(v, 0, 255);
+    }
+
+    /// <summary>Decodes a video with ffmpeg to the grid (RGB24 frames); also its frame rate.</summary>
+    public static async Task<(List<byte[]> Frames, double Fps)> DecodeGridAsync(string video, CancellationToken ct = default)
+    {
+        var probe = await Tools.RunAsync(Tools.Ffprobe, ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate", "-of", "csv=p=0", video], ct: ct);
+        if (probe.ExitCode != 0) throw new MediaInputException($"ffprobe could not read {video}: {probe.StdErr.Trim()}");
+        var frames = await DecodeAsync(video, GridWidth, GridHeight, ct);
+        return (frames, ParseRate(probe.StdOut.Trim()));
+    }
+
     /// <summary>Decodes the video (small, RGB) with ffmpeg and analyses every frame.</summary>
     public static async Task<FlashReport> AnalyzeAsync(string video, CancellationToken ct = default)
     {
         var probe = await Tools.RunAsync(Tools.Ffprobe, ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate", "-of", "csv=p=0", video], ct: ct);
         if (probe.ExitCode != 0) throw new MediaInputException($"ffprobe could not read {video}: {probe.StdErr.Trim()}");
         var fps = ParseRate(probe.StdOut.Trim());
+        return Analyze(await DecodeAsync(video, Width, Height, ct), Width, Height, fps);
+    }
+
+    private static async Task<List<byte[]>> DecodeAsync(string video, int width, int height, CancellationToken ct)
+    {
         var psi = new ProcessStartInfo(Tools.Ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", "error", "-i", video, "-an", "-vf", $"scale={Width}:{Height}:flags=area,format=rgb24", "-f", "rawvideo", "-" })
+        foreach (var a in new[] { "-v", "error", "-i", video, "-an", "-vf", $"scale={width}:{height}:flags=area,format=rgb24", "-f", "rawvideo", "-" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start ffmpeg.");
         Tools.Deprioritize(p);
@@ -66,7 +115,7 @@ public static class FlashAnalyzer
         {
             var errors = p.StandardError.ReadToEndAsync(ct);
             var frames = new List<byte[]>();
-            var size = Width * Height * 3;
+            var size = width * height * 3;
             var output = p.StandardOutput.BaseStream;
             while (true)
             {
@@ -83,7 +132,7 @@ public static class FlashAnalyzer
             }
             await p.WaitForExitAsync(ct);
             if (p.ExitCode != 0) throw new MediaInputException($"ffmpeg could not decode {video} for the flash check: {(await errors).Trim()}");
-            return Analyze(frames, Width, Height, fps);
+            return frames;
         }
         finally
         {

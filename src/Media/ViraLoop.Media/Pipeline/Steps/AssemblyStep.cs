@@ -88,7 +88,8 @@ public sealed class AssemblyStep
         var chunks = AssemblyCheckpoints.Plan(totalFrames, chunkFrames, pictureKey);
         var audioPath = Path.Combine(work, AssemblyCheckpoints.AudioFileName(audioKey));
         var statsPath = Path.Combine(work, AssemblyCheckpoints.AudioStatsFileName(audioKey));
-        AssemblyCheckpoints.DeleteStale(work, chunks.Select(c => c.FileName).Append(Path.GetFileName(audioPath)).Append(Path.GetFileName(statsPath)).ToHashSet(), StalePart);
+        AssemblyCheckpoints.DeleteStale(work, chunks.Select(c => c.FileName).Concat(chunks.Select(c => FlashFile(c.FileName)))
+            .Append(Path.GetFileName(audioPath)).Append(Path.GetFileName(statsPath)).ToHashSet(), StalePart);
 
         await File.WriteAllTextAsync(Path.Combine(work, CaptionsFile), spec.CaptionsAss, cancellationToken);
         bool soundtrackReused = File.Exists(audioPath) && File.Exists(statsPath);
@@ -126,8 +127,21 @@ public sealed class AssemblyStep
         {
             if (File.Exists(tmpVideo)) File.Delete(tmpVideo);
         }
-        // Seizure safety: the finished picture is measured for flashes before anyone is given it.
-        var flashes = await FlashAnalyzer.AnalyzeAsync(spec.OutputPath, cancellationToken);
+        // Seizure safety: the picture is measured for flashes before anyone is given it, from the frames the encode saw
+        // (kept per chunk as a small grid; a chunk without its grid, from an older run, is decoded instead).
+        var grids = new List<byte[]>(totalFrames);
+        foreach (var c in chunks)
+        {
+            var kept = Path.Combine(work, FlashFile(c.FileName));
+            var size = FlashAnalyzer.GridWidth * FlashAnalyzer.GridHeight * 3;
+            if (File.Exists(kept) && new FileInfo(kept).Length == (long)size * c.FrameCount)
+            {
+                var bytes = await File.ReadAllBytesAsync(kept, cancellationToken);
+                for (var f = 0; f < c.FrameCount; f++) grids.Add(bytes.AsSpan(f * size, size).ToArray());
+            }
+            else grids.AddRange((await FlashAnalyzer.DecodeGridAsync(Path.Combine(work, c.FileName), cancellationToken)).Frames);
+        }
+        var flashes = FlashAnalyzer.Analyze(grids, FlashAnalyzer.GridWidth, FlashAnalyzer.GridHeight, settings.Fps);
         report.Report(1);
         return new AssemblyResult(spec.OutputPath, duration, loudness)
         {
@@ -135,6 +149,9 @@ public sealed class AssemblyStep
             Flashes = flashes,
         };
     }
+
+    /// <summary>The flash grid kept beside a picture chunk.</summary>
+    private static string FlashFile(string chunkFile) => chunkFile + ".flash";
 
     /// <summary>Encodes the missing chunks in order, each to a temporary file renamed when complete, reporting the frames done.</summary>
     private static async Task EncodeChunksAsync(AssemblySpec spec, string work, IReadOnlyList<AssemblyCheckpoints.Chunk> pending, int done,
@@ -159,8 +176,14 @@ public sealed class AssemblyStep
                     var args = FfmpegAssembler.BuildArguments(settings, bg, CaptionsFile, chunk.StartFrame, chunk.FrameCount, part);
                     // Within a chunk progress stops short of its end: reaching a chunk boundary means that chunk is in place.
                     int before = done;
+                    var grid = new MemoryStream();
                     await FfmpegAssembler.RunAsync(args, bg, chunk.StartFrame, chunk.FrameCount, chunk.FrameCount / fps, work,
-                        new InlineProgress(f => picture(before + 0.99 * f * chunk.FrameCount)), ct);
+                        new InlineProgress(f => picture(before + 0.99 * f * chunk.FrameCount)), ct,
+                        (_, yuv) => grid.Write(FlashAnalyzer.SampleYuv420(yuv, settings.BackgroundWidth, settings.BackgroundHeight)));
+                    // The chunk's flash grid first, then the chunk: a published chunk always has its grid beside it.
+                    var flashPart = AssemblyCheckpoints.PartPathFor(Path.Combine(work, FlashFile(chunk.FileName)));
+                    await File.WriteAllBytesAsync(flashPart, grid.ToArray(), ct);
+                    File.Move(flashPart, Path.Combine(work, FlashFile(chunk.FileName)), overwrite: true);
                     AssemblyCheckpoints.Publish(part, final);
                 }
                 finally
