@@ -143,27 +143,8 @@ internal sealed class GrainRemote(ViraLoopClient client, string tenant, IBlobSto
         var offset = cursor is null ? 0 : int.TryParse(cursor, out var o) && o >= 0 ? o : throw new CliException("--cursor: use the next cursor the previous page printed.", CliApp.BadInput);
         var names = Enum.GetValues<JobStatus>().Select(s => s.Name()).ToList();
         if (status is not null && !names.Contains(status)) throw new CliException($"--status: one of {string.Join(", ", names)}.", CliApp.BadInput);
-        var tenantGrain = client.Grains.GetGrain<ITenantGrain>(tenant);
-        var items = new List<VideoView>();
-        int total;
-        while (true)
-        {
-            var page = await tenantGrain.ListJobs(offset, 100);
-            total = page.Total;
-            var consumed = 0;
-            foreach (var entry in page.Jobs)
-            {
-                consumed++;
-                JobSnapshot s;
-                try { s = await _videos.GetAsync(entry.JobId); }
-                catch (KeyNotFoundException) { continue; }
-                if (status is null || s.Status.Name() == status) items.Add(VideoViews.Of(s));
-                if (items.Count == limit) break;
-            }
-            offset += consumed;
-            if (items.Count == limit || page.Jobs.Count < 100) break;
-        }
-        return new VideoPage(items, offset < total ? offset.ToString(System.Globalization.CultureInfo.InvariantCulture) : null, total);
+        var page = await _videos.ListPageAsync(status is null ? null : Enum.GetValues<JobStatus>().First(s => s.Name() == status), limit, offset);
+        return new VideoPage(page.Jobs.Select(VideoViews.Of).ToList(), page.NextOffset?.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Total);
     }
 
     public async Task<Script> GetScriptAsync(string id, CancellationToken ct) =>

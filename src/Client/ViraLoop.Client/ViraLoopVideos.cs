@@ -30,17 +30,12 @@ public sealed class ViraLoopVideos(ViraLoopClient client, string tenant)
     public Task<JobSnapshot> GetAsync(string id) => Job(id).GetSnapshot();
 
     /// <summary>The tenant's jobs, newest first.</summary>
-    public async Task<IReadOnlyList<JobSnapshot>> ListAsync(int offset = 0, int limit = 20)
-    {
-        var page = await Tenant.ListJobs(offset, limit);
-        var jobs = new List<JobSnapshot>();
-        foreach (var j in page.Jobs)
-        {
-            try { jobs.Add(await Job(j.JobId).GetSnapshot()); }
-            catch (KeyNotFoundException) { }
-        }
-        return jobs;
-    }
+    public async Task<IReadOnlyList<JobSnapshot>> ListAsync(int offset = 0, int limit = 20) =>
+        (await ListPageAsync(null, limit, offset)).Jobs;
+
+    /// <summary>A page of the tenant's jobs, newest first, only those in <paramref name="status"/> when given (as the API's list).</summary>
+    public Task<JobListPage> ListPageAsync(JobStatus? status, int limit = 20, int offset = 0) =>
+        JobAccess.ListAsync(client.Grains, tenant, status, limit, offset);
 
     /// <summary>The job's script, or null until it is written; <see cref="KeyNotFoundException"/> when the tenant has no such job.</summary>
     public async Task<Script?> GetScriptAsync(string id)

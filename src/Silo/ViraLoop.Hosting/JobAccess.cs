@@ -48,6 +48,40 @@ public static class JobAccess
     }
 
     /// <summary>
+    /// A page of the tenant's jobs, newest first, from <paramref name="offset"/> in its job index: the jobs in
+    /// <paramref name="status"/> (null: all) until <paramref name="limit"/> are found or <paramref name="maxScanned"/>
+    /// index entries were looked at. <see cref="JobListPage.NextOffset"/> is where the next page starts (null at the end).
+    /// </summary>
+    public static async Task<JobListPage> ListAsync(IGrainFactory grains, string tenant, JobStatus? status, int limit, int offset, int maxScanned = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+        var jobs = new List<JobSnapshot>();
+        var scanned = 0;
+        int total;
+        while (true)
+        {
+            var page = await tenantGrain.ListJobs(offset, 100);
+            total = page.Total;
+            var consumed = 0;
+            foreach (var entry in page.Jobs)
+            {
+                consumed++;
+                JobSnapshot s;
+                try { s = await grains.GetGrain<IVideoJobGrain>(JobKeys.Of(tenant, entry.JobId)).GetSnapshot(); }
+                catch (KeyNotFoundException) { continue; }
+                if (status is null || s.Status == status) jobs.Add(s);
+                if (jobs.Count == limit) break;
+            }
+            offset += consumed;
+            scanned += consumed;
+            if (jobs.Count == limit || page.Jobs.Count < 100 || scanned >= maxScanned) break;
+        }
+        return new JobListPage(jobs, offset < total ? offset : null, total);
+    }
+
+    /// <summary>
     /// A job's feed: first its snapshot, then each event newer than <paramref name="after"/> once, in order, until the
     /// final one. Two paths deliver, whichever is first: the job's Orleans stream, and a long poll of the job grain
     /// (<see cref="IVideoJobGrain.WaitForEventsSince"/>, answered as soon as the job publishes, wherever it runs). The
@@ -123,6 +157,9 @@ public static class JobAccess
         }
     }
 }
+
+/// <summary>A page of a tenant's jobs (<see cref="JobAccess.ListAsync"/>).</summary>
+public sealed record JobListPage(IReadOnlyList<JobSnapshot> Jobs, int? NextOffset, int Total);
 
 /// <summary>One item of a job's feed: its snapshot, or one progress event; <see cref="Sequence"/> is the newest given so far.</summary>
 public sealed record JobFeedItem(JobSnapshot? Snapshot, JobProgress? Event, long Sequence);

@@ -130,30 +130,9 @@ public static class VideoEndpoints
             wanted = Enum.GetValues<JobStatus>().Cast<JobStatus?>().FirstOrDefault(s => s!.Value.Name() == status.Trim().ToLowerInvariant());
             if (wanted is null) return Problems.BadRequest($"status: one of {string.Join(", ", Enum.GetValues<JobStatus>().Select(s => s.Name()))}.");
         }
-        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
-        var items = new List<VideoView>();
-        var scanned = 0;
-        int total;
-        while (true)
-        {
-            var page = await tenantGrain.ListJobs(offset, 100);
-            total = page.Total;
-            var consumed = 0;
-            foreach (var entry in page.Jobs)
-            {
-                consumed++;
-                JobSnapshot s;
-                try { s = await grains.GetGrain<IVideoJobGrain>(JobKeys.Of(tenant, entry.JobId)).GetSnapshot(); }
-                catch (KeyNotFoundException) { continue; }
-                if (wanted is null || s.Status == wanted) items.Add(Views.Of(s));
-                if (items.Count == size) break;
-            }
-            offset += consumed;
-            scanned += consumed;
-            if (items.Count == size || page.Jobs.Count < 100 || scanned >= 1000) break;
-        }
-        var next = offset < total ? offset.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-        return Results.Ok(new VideoPage(items, next, total));
+        var page = await JobAccess.ListAsync(grains, tenant, wanted, size, offset);
+        return Results.Ok(new VideoPage(page.Jobs.Select(Views.Of).ToList(),
+            page.NextOffset?.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Total));
     }
 
     private static async Task<IResult> ApproveAsync(string id, HttpContext http)
