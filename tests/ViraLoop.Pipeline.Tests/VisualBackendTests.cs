@@ -45,6 +45,22 @@ public sealed class VisualBackendTests
     }
 
     [Fact]
+    public async Task AVendorClipThatStrobes_IsMeasured_AndTheVideoIsNotDelivered()
+    {
+        using var server = new RunwayContractServer(await VendorMedia.StrobeClipAsync());
+        await using var vl = await Embedded.StartAsync(s => UseRunway(s, server));
+        var (watch, _) = await vl.SubmitAsync(Embedded.ShortOrder("Why lighthouses flash", seed: 23) with { VisualBackend = "runway" });
+        await using var _w = watch;
+        var done = await watch.FinishedAsync();
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Contains("not delivered", done.Error);
+        Assert.Contains("WCAG 2.3.1", done.Error);
+        Assert.Contains("flashes", done.Withheld);
+        Assert.False(done.Outputs.ContainsKey("video"), "no video is stored for delivery");
+        Assert.Equal(JobStatus.Failed, watch.Events[^1].Status);
+    }
+
+    [Fact]
     public async Task AVendorThatKeepsFailing_IsNotPaidAgainAndAgain_TheSceneFallsBackToProcedural_AndTheManifestSaysSo()
     {
         using var server = new RunwayContractServer(await VendorMedia.ClipAsync())

@@ -2,7 +2,8 @@ namespace ViraLoop.Grains.Messages;
 
 /// <summary>
 /// A job as its owner sees it: state, percent, the step running, every scene, ETA, the error in words when it failed,
-/// and the finished artefacts (name → blob key: video, hls, thumbnail, captions, manifest).
+/// and the finished artefacts (name → blob key: video, hls, thumbnail, captions, manifest). <see cref="Withheld"/>: why a
+/// video that was made is not delivered (it failed a safety check); its downloads answer 451.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("vl.job-snapshot")]
 public sealed record JobSnapshot(
@@ -18,4 +19,5 @@ public sealed record JobSnapshot(
     [property: Id(9)] DateTimeOffset CreatedAt,
     [property: Id(10)] DateTimeOffset UpdatedAt,
     [property: Id(11)] string? Title,
-    [property: Id(12)] int Seed);
+    [property: Id(12)] int Seed,
+    [property: Id(13)] string? Withheld = null);

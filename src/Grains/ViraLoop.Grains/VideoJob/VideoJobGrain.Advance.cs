@@ -217,6 +217,12 @@ public sealed partial class VideoJobGrain
         AddSpan(report.Span);
         if (report.Error is { } error)
         {
+            if (report.Withheld is { } withheld)
+            {
+                S.Withheld = withheld;
+                await EndAsync(JobStatus.Failed, error);
+                return;
+            }
             S.StepFailures++;
             if (report.Transient && S.StepFailures < services.Options.StepAttempts)
             {

@@ -128,7 +128,8 @@ public sealed partial class VideoJobGrain
                 var done = await new AssemblyStep().RunAsync(new AssemblySpec(timed, voiceFiles, sources, choices.Music, seed, ass, settings, video, work),
                     progress, ct);
                 if (done.Flashes is { Passes: false } flashes)
-                    return new StepReport(StepNames.Render, runId, clock.Elapsed.TotalSeconds, new UnsafeVideoException(flashes).Message, Transient: false);
+                    return new StepReport(StepNames.Render, runId, clock.Elapsed.TotalSeconds, new UnsafeVideoException(flashes).Message, Transient: false,
+                        Withheld: flashes.Describe());
                 var captions = Path.Combine(tmp, VideoPipeline.CaptionsFile);
                 await File.WriteAllTextAsync(captions, ass, ct);
                 var videoBlob = await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.VideoFile}", video, ct);

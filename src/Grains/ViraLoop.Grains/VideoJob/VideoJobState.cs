@@ -51,4 +51,7 @@ public sealed class VideoJobState
     [Id(27)] public List<JobSpan> Trace { get; set; } = [];
 
     public const int MaxSpans = 400;
+
+    /// <summary>Why the video that was made is not delivered (a safety check failed); null otherwise.</summary>
+    [Id(28)] public string? Withheld { get; set; }
 }

@@ -202,7 +202,11 @@ public static class VideoEndpoints
     private static async Task<IResult> FileAsync(HttpContext http, string id, Func<JobSnapshot, Task<string?>> key, string contentType) =>
         await WithJob(http, id, async job =>
         {
-            var blobKey = await key(await job.GetSnapshot());
+            var snapshot = await job.GetSnapshot();
+            if (snapshot.Withheld is { } why)
+                return Problems.Of(StatusCodes.Status451UnavailableForLegalReasons, "withheld", "The video was made but is not delivered.",
+                    $"It failed a safety check: {why}.");
+            var blobKey = await key(snapshot);
             if (blobKey is null) return Problems.Of(StatusCodes.Status404NotFound, "not-ready", "Not there yet.", "This file does not exist (yet) for this video.");
             var blobs = http.RequestServices.GetRequiredService<IBlobStore>();
             var blob = await blobs.GetAsync(blobKey, http.RequestAborted);
