@@ -37,12 +37,10 @@ public sealed class WithheldVideoTests
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
-        JsonElement video = default;
-        for (var deadline = DateTime.UtcNow.AddSeconds(120); DateTime.UtcNow < deadline; await Task.Delay(200))
-        {
-            video = await http.GetFromJsonAsync<JsonElement>($"/v1/videos/{id}");
-            if (video.GetProperty("status").GetString() is "failed" or "completed") break;
-        }
+        // The live feed (SSE) to its end: the job's final event.
+        await Sse.ReadAllAsync(http, $"/v1/videos/{id}/events", TimeSpan.FromSeconds(120),
+            e => e.Type == "progress" && e.Data.GetProperty("status").GetString() is "failed" or "completed" or "cancelled");
+        var video = await http.GetFromJsonAsync<JsonElement>($"/v1/videos/{id}");
         Assert.Equal("failed", video.GetProperty("status").GetString());
         Assert.Contains("not delivered", video.GetProperty("error").GetString());
 

@@ -42,16 +42,16 @@ public static class FlashAnalyzer
     /// <summary>A quarter of WCAG's 10° field (341×256 of a 1024×768 screen) as a share of the frame.</summary>
     public const double AreaShare = 0.25 * 341 * 256 / (1024.0 * 768.0);
 
-    /// <summary>Frames are analysed at this size (the check is about large areas; small frames are enough and fast).</summary>
-    public const int Width = 72, Height = 128;
-
     private static readonly double[] Linear = Enumerable.Range(0, 256).Select(v =>
     {
         var c = v / 255.0;
         return c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
     }).ToArray();
 
-    /// <summary>The grid frames are reduced to while they are rendered (a cell is 1/576 of the frame; the area threshold is 16 cells).</summary>
+    /// <summary>
+    /// The grid frames are analysed at (the check is about large areas: a cell is 1/576 of the frame, the area threshold
+    /// 16 cells), whether reduced while they are rendered or decoded from a file.
+    /// </summary>
     public const int GridWidth = 18, GridHeight = 32;
 
     /// <summary>
@@ -95,13 +95,11 @@ public static class FlashAnalyzer
         return (frames, ParseRate(probe.StdOut.Trim()));
     }
 
-    /// <summary>Decodes the video (small, RGB) with ffmpeg and analyses every frame.</summary>
+    /// <summary>Decodes a video file to the grid with ffmpeg and analyses every frame (as the encode's own frames are).</summary>
     public static async Task<FlashReport> AnalyzeAsync(string video, CancellationToken ct = default)
     {
-        var probe = await Tools.RunAsync(Tools.Ffprobe, ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate", "-of", "csv=p=0", video], ct: ct);
-        if (probe.ExitCode != 0) throw new MediaInputException($"ffprobe could not read {video}: {probe.StdErr.Trim()}");
-        var fps = ParseRate(probe.StdOut.Trim());
-        return Analyze(await DecodeAsync(video, Width, Height, ct), Width, Height, fps);
+        var (frames, fps) = await DecodeGridAsync(video, ct);
+        return Analyze(frames, GridWidth, GridHeight, fps);
     }
 
     private static async Task<List<byte[]>> DecodeAsync(string video, int width, int height, CancellationToken ct)
