@@ -1,3 +1,4 @@
+using ViraLoop.Media.Safety.Moderation;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +54,8 @@ public static class PipelineHosting
                 RequestsPerMinute = options.PlanRequestsPerMinute,
             },
         });
+        // The offline rules, and an OpenAI-compatible moderation endpoint as well when VIRALOOP_MODERATION=openai.
+        services.TryAddSingleton(_ => ContentModeration.FromEnvironment(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }));
         services.TryAddSingleton<PipelineServices>();
         if (gpuSilo) services.AddHostedService<GpuWorkerStarter>();
         return services;

@@ -20,4 +20,19 @@ public sealed record JobSnapshot(
     [property: Id(10)] DateTimeOffset UpdatedAt,
     [property: Id(11)] string? Title,
     [property: Id(12)] int Seed,
-    [property: Id(13)] string? Withheld = null);
+    [property: Id(13)] string? Withheld = null,
+    [property: Id(14)] JobRejection? Rejection = null);
+
+/// <summary>
+/// Why the content policy refused a job: the category (violence, hate, sexual, self-harm, dangerous, harassment), the
+/// finding's severity (1–3), the field it was found in (topic, text, scene 2 narration…), the passage as written, which
+/// checker found it (rules or the remote endpoint) and at which step (order, script, edit).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vl.job-rejection")]
+public sealed record JobRejection(
+    [property: Id(0)] string Category,
+    [property: Id(1)] int Severity,
+    [property: Id(2)] string Field,
+    [property: Id(3)] string Passage,
+    [property: Id(4)] string Source,
+    [property: Id(5)] string Stage);

@@ -17,6 +17,12 @@ public sealed record TenantPlanSettings
 
     /// <summary>API requests per minute (per silo that serves them).</summary>
     [Id(5)] public int RequestsPerMinute { get; init; } = 600;
+
+    /// <summary>
+    /// The tenant's content policy: category → strict, standard or relaxed (only the categories that differ from
+    /// standard). Hate, sexual content and self-harm cannot be relaxed; severe findings are refused at every level.
+    /// </summary>
+    [Id(6)] public IReadOnlyDictionary<string, string>? Moderation { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("vl.admission-request")]

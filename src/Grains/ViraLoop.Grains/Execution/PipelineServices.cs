@@ -1,3 +1,4 @@
+using ViraLoop.Media.Safety.Moderation;
 using ViraLoop.Media.Speech;
 using ViraLoop.Media.Storage;
 using ViraLoop.Media.Writing;
@@ -11,8 +12,12 @@ public sealed class PipelineServices(
     IBlobStore blobs,
     CpuExecutor cpu,
     VisualBackendCatalog visuals,
-    PipelineOptions options)
+    PipelineOptions options,
+    ContentModeration? moderation = null)
 {
+    /// <summary>The content checks: the offline rules, and a remote moderation endpoint where configured.</summary>
+    public ContentModeration Moderation { get; } = moderation ?? ContentModeration.Offline;
+
     public IScriptWriter Writer { get; } = writer;
     public ISpeechSynthesizer Voice { get; } = voice;
     public IBlobStore Blobs { get; } = blobs;

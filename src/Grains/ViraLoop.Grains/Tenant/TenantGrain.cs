@@ -49,7 +49,15 @@ public sealed class TenantGrain(
         if (!double.IsFinite(plan.RenderedSecondsPerMonth) || plan.RenderedSecondsPerMonth is < 0 or > 1e9) throw new ArgumentException("Rendered seconds per month must be between 0 and 1e9.");
         if (plan.RequestsPerMinute is < 1 or > 1_000_000) throw new ArgumentException("Requests per minute must be between 1 and 1,000,000.");
         if (string.IsNullOrWhiteSpace(plan.Name) || plan.Name.Length > 64) throw new ArgumentException("The plan needs a name of at most 64 characters.");
-        S.Plan = plan with { PriorityCeiling = Priorities.Name(ceiling), Name = plan.Name.Trim() };
+        ViraLoop.Media.Safety.Moderation.ModerationPolicy moderation;
+        try { moderation = ViraLoop.Media.Safety.Moderation.ModerationPolicy.FromSettings(plan.Moderation); }
+        catch (ViraLoop.Media.MediaInputException e) { throw new ArgumentException(e.Message); }
+        S.Plan = plan with
+        {
+            PriorityCeiling = Priorities.Name(ceiling),
+            Name = plan.Name.Trim(),
+            Moderation = moderation.ToSettings() is { Count: > 0 } levels ? new Dictionary<string, string>(levels) : null,
+        };
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Gpu).SetTenantPlan(new TenantPlanView(TenantId, plan.Weight, Priorities.Name(ceiling)));
         await state.WriteStateAsync();
         return S.Plan;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using ViraLoop.Grains.Execution;
 using ViraLoop.Grains.Messages;
 using ViraLoop.Media.Pipeline.Steps;
+using ViraLoop.Media.Safety.Moderation;
 using ViraLoop.Media.Visuals.Backends;
 
 namespace ViraLoop.Grains.VideoJob;
@@ -147,7 +148,7 @@ public sealed partial class VideoJobGrain
         }
         S.Timeline = timeline.Scenes.ToList();
         S.DurationSeconds = timeline.DurationSeconds;
-        S.Notes = timeline.Notes.ToList();
+        S.Notes.AddRange(timeline.Notes.Where(n => !S.Notes.Contains(n)));
         S.StepSeconds[StepNames.Voice] = Seconds(S.StepStartedAt);
         S.StepStartedAt = DateTimeOffset.UtcNow;
         S.Visuals = Enumerable.Repeat<SceneRendered?>(null, S.Script!.Scenes.Count).ToList();
@@ -217,6 +218,14 @@ public sealed partial class VideoJobGrain
         AddSpan(report.Span);
         if (report.Error is { } error)
         {
+            if (report.Rejected is { } rejected)
+            {
+                S.Rejection = rejected;
+                Logged("script", new ModerationVerdict([], new ModerationFinding(ModerationCategories.Parse(rejected.Category) ?? ModerationCategory.Violence,
+                    rejected.Severity, rejected.Field, rejected.Passage, rejected.Source), report.Notes ?? []));
+                await EndAsync(JobStatus.Rejected, error);
+                return;
+            }
             if (report.Withheld is { } withheld)
             {
                 S.Withheld = withheld;

@@ -8,6 +8,7 @@ using ViraLoop.Media.Captions;
 using ViraLoop.Media.Pipeline;
 using ViraLoop.Media.Pipeline.Steps;
 using ViraLoop.Media.Safety;
+using ViraLoop.Media.Safety.Moderation;
 
 namespace ViraLoop.Grains.VideoJob;
 
@@ -89,11 +90,17 @@ public sealed partial class VideoJobGrain
     private StepWork ScriptWork()
     {
         var request = S.Order!.ToRequest();
+        var policy = Policy;
         return async (runId, _, ct) =>
         {
             var clock = Stopwatch.StartNew();
             var script = (await new ScriptStep(services.Writer).RunAsync(new ScriptSpec(request), ct)).Script;
-            return new StepReport(StepNames.Script, runId, clock.Elapsed.TotalSeconds, Script: script);
+            // What the writer wrote is checked too (an LLM may write what the order did not say).
+            var verdict = await services.Moderation.CheckTextAsync(ContentModeration.TextsOf(script), policy, ct);
+            if (RejectionOf(verdict, "script") is { } rejection)
+                return new StepReport(StepNames.Script, runId, clock.Elapsed.TotalSeconds, Refusal(rejection), Rejected: rejection, Notes: verdict.Notes);
+            return new StepReport(StepNames.Script, runId, clock.Elapsed.TotalSeconds, Script: script,
+                Notes: [NoteOf("script", verdict), .. verdict.Notes]);
         };
     }
 

@@ -7,6 +7,7 @@ using ViraLoop.Grains.Messages;
 using ViraLoop.Media;
 using ViraLoop.Media.Captions;
 using ViraLoop.Media.Pipeline.Steps;
+using ViraLoop.Media.Safety.Moderation;
 
 namespace ViraLoop.Grains.VideoJob;
 
@@ -74,6 +75,10 @@ public sealed partial class VideoJobGrain(
         if (asked > ceiling)
             throw new ArgumentException($"Priority {Priorities.Name(asked)} is above your plan's ceiling ({plan.PriorityCeiling}); ask for {plan.PriorityCeiling} or lower.");
 
+        // The content policy before anything is made: the tenant's levels, kept with the job for its script and edits.
+        var tenantPlan = await GrainFactory.GetGrain<ITenantGrain>(tenant).GetPlan();
+        var policy = PolicyOf(tenantPlan.Moderation);
+
         var now = DateTimeOffset.UtcNow;
         state.State = new VideoJobState
         {
@@ -90,7 +95,24 @@ public sealed partial class VideoJobGrain(
             VoiceEngine = services.Voice.Name,
             Epoch = 1,
             TraceParent = ViraLoopTracing.StartJob(Key, tenant, silo.Name),
+            Moderation = new Dictionary<string, string>(policy.ToSettings()),
         };
+        var verdict = await ModerateAsync("order", ContentModeration.TextsOf(order.ToRequest()), policy);
+        if (RejectionOf(verdict, "order") is { } rejection)
+        {
+            // Refused: the job exists, final, saying why; nothing was made and nothing runs.
+            S.Status = JobStatus.Rejected;
+            S.Rejection = rejection;
+            S.Error = Refusal(rejection);
+            await state.WriteStateAsync();
+            ReportState();
+            ViraLoopMetrics.JobSubmitted(tenant);
+            ViraLoopMetrics.JobFinished(tenant, JobStatus.Rejected.Name(), 0);
+            await PublishAsync();
+            return Snapshot();
+        }
+        S.Notes.Add(NoteOf("order", verdict));
+        S.Notes.AddRange(verdict.Notes);
         await state.WriteStateAsync();
         ReportState();
         ViraLoopMetrics.JobSubmitted(tenant);
@@ -141,7 +163,13 @@ public sealed partial class VideoJobGrain(
     public async Task<JobSnapshot> Approve(Script? edited = null)
     {
         RequireAwaitingApproval();
-        if (edited is not null) S.Script = CheckedEdit(edited);
+        if (edited is not null)
+        {
+            var script = CheckedEdit(edited);
+            var verdict = await ModerateAsync("edited script", ContentModeration.TextsOf(script), Policy);
+            if (RejectionOf(verdict, "edit") is { } rejection) throw RefusedEdit(rejection);
+            S.Script = script;
+        }
         // Work again: the supervision that waiting for approval did without.
         await this.RegisterOrUpdateReminder(Supervisor, services.Options.JobReminder, services.Options.JobReminder);
         StartTimer();

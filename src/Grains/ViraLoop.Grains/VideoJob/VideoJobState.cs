@@ -54,4 +54,10 @@ public sealed class VideoJobState
 
     /// <summary>Why the video that was made is not delivered (a safety check failed); null otherwise.</summary>
     [Id(28)] public string? Withheld { get; set; }
+
+    /// <summary>Why the content policy refused the job (status rejected); null otherwise.</summary>
+    [Id(29)] public JobRejection? Rejection { get; set; }
+
+    /// <summary>The tenant's content policy when the job was submitted (category → level; empty: standard), used for its script and edits too.</summary>
+    [Id(30)] public Dictionary<string, string> Moderation { get; set; } = [];
 }

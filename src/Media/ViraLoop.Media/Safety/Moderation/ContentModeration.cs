@@ -15,6 +15,10 @@ public sealed class ContentModeration(IContentModerator? remote = null, RuleMode
 
     public IContentModerator? Remote => remote;
 
+    /// <summary>The rules, and the OpenAI-compatible endpoint when <c>VIRALOOP_MODERATION=openai</c> (see <see cref="OpenAiModerationOptions.FromEnvironment"/>).</summary>
+    public static ContentModeration FromEnvironment(HttpClient http) =>
+        OpenAiModerationOptions.FromEnvironment() is { } options ? new ContentModeration(new OpenAiModerator(http, options)) : Offline;
+
     /// <summary>Which checkers look at text (<c>rules</c>, <c>rules+openai</c>).</summary>
     public string Describe() => remote is null ? rules.Name : $"{rules.Name}+{remote.Name}";
 
