@@ -106,7 +106,12 @@ internal static class AdminCommands
         var perDay = new Option<int?>("--videos-per-day") { Description = "Videos a day" };
         var perMonth = new Option<double?>("--seconds-per-month") { Description = "Rendered seconds a month" };
         var perMinute = new Option<int?>("--requests-per-minute") { Description = "API requests a minute (per silo)" };
-        var set = new Command("set", $"Change the tenant's plan: the settings given, the others as they are. {ExitCodes}") { name, ceiling, weight, perDay, perMonth, perMinute };
+        var moderation = new Option<string[]>("--moderation")
+        {
+            Description = "Content policy levels, CATEGORY=LEVEL (violence, hate, sexual, self-harm, dangerous, harassment = strict, standard or relaxed); repeat or separate with commas",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var set = new Command("set", $"Change the tenant's plan: the settings given, the others as they are. {ExitCodes}") { name, ceiling, weight, perDay, perMonth, perMinute, moderation };
         set.SetAction((parse, ct) => o.Run(parse, async (admin, tenant, json) =>
         {
             var plan = await admin.GetPlanAsync(tenant, ct);
@@ -118,6 +123,7 @@ internal static class AdminCommands
                 VideosPerDay = parse.GetValue(perDay) ?? plan.VideosPerDay,
                 RenderedSecondsPerMonth = parse.GetValue(perMonth) ?? plan.RenderedSecondsPerMonth,
                 RequestsPerMinute = parse.GetValue(perMinute) ?? plan.RequestsPerMinute,
+                Moderation = Levels(plan.Moderation, parse.GetValue(moderation)),
             };
             return Print(await admin.SetPlanAsync(tenant, plan, ct), json);
         }));
@@ -125,6 +131,21 @@ internal static class AdminCommands
         var plans = new Command("plan", $"A tenant's plan: priority ceiling, GPU weight, quotas (admin: --admin-key or VIRALOOP_ADMIN_KEY). {ExitCodes}") { get, set };
         o.AddTo(plans);
         return plans;
+    }
+
+    /// <summary>The plan's content policy with CATEGORY=LEVEL settings applied (the grain validates names and limits).</summary>
+    private static Dictionary<string, string>? Levels(IReadOnlyDictionary<string, string>? current, string[]? given)
+    {
+        if (given is null || given.Length == 0) return current is null ? null : new Dictionary<string, string>(current);
+        var levels = new Dictionary<string, string>(current ?? new Dictionary<string, string>());
+        foreach (var item in given.SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0 || eq == item.Length - 1)
+                throw new ViraLoop.Media.MediaInputException($"--moderation takes CATEGORY=LEVEL (e.g. violence=relaxed); got '{item}'.");
+            levels[item[..eq].Trim().ToLowerInvariant()] = item[(eq + 1)..].Trim().ToLowerInvariant();
+        }
+        return levels;
     }
 
     private static int Print(TenantPlanSettings p, bool json)
@@ -137,6 +158,9 @@ internal static class AdminCommands
         t.AddRow("videos per day", p.VideosPerDay.ToString(CultureInfo.InvariantCulture));
         t.AddRow("rendered seconds per month", VideoCommands.Num(p.RenderedSecondsPerMonth));
         t.AddRow("requests per minute", p.RequestsPerMinute.ToString(CultureInfo.InvariantCulture));
+        t.AddRow("content policy", p.Moderation is { Count: > 0 } m
+            ? Markup.Escape(string.Join(", ", m.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))) + ", others standard"
+            : "standard");
         AnsiConsole.Write(t);
         return CliApp.Ok;
     }

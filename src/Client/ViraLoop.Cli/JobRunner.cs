@@ -90,6 +90,8 @@ internal sealed class JobRunner
                         ct.ThrowIfCancellationRequested();
                         snapshot = await job.GetSnapshot();
                     }
+                    // A refusal of the content policy is bad input: exit 2 with the category and the passage.
+                    if (snapshot.Status == JobStatus.Rejected) throw new MediaInputException(snapshot.Error ?? "The content policy refuses this video.");
                     if (snapshot.Status == JobStatus.Failed) throw new JobFailedException(snapshot.Error ?? "the job failed");
                     if (snapshot.Status == JobStatus.Cancelled) throw new OperationCanceledException(snapshot.Error);
                     return await CopyOutputsAsync(snapshot, blobs, key, ct);

@@ -334,6 +334,9 @@ internal static class VideoCommands
                     Console.WriteLine($"read it with `viraloop videos script {v.Id}`, then `viraloop videos approve {v.Id} --wait` or `viraloop videos reject {v.Id} --reason …`");
                 }
                 return CliApp.Ok;
+            case "rejected":
+                Console.Error.WriteLine($"error: video {v.Id} rejected: {v.Error ?? "the content policy refuses it"}");
+                return CliApp.BadInput;
             case "failed" or "cancelled":
                 Console.Error.WriteLine($"error: video {v.Id} {v.Status}: {v.Error ?? "no reason given"}");
                 return CliApp.Failed;
@@ -351,7 +354,7 @@ internal static class VideoCommands
         public double Percent { get; private set; } = start.Percent;
         private string? _step = start.Step;
 
-        public bool Stops => Status is "completed" or "failed" or "cancelled" or "awaiting-approval";
+        public bool Stops => Status is "completed" or "failed" or "cancelled" or "rejected" or "awaiting-approval";
 
         /// <summary>The newest event the last snapshot already includes: the feed replays the job's held events after it, older ones too.</summary>
         private long _asOf = -1;

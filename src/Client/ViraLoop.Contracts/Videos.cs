@@ -76,7 +76,11 @@ public sealed record VideoView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<SceneView> Scenes,
-    IReadOnlyDictionary<string, string> Links);
+    IReadOnlyDictionary<string, string> Links,
+    RejectionView? Rejection = null);
+
+/// <summary>Why the content policy refused a video: category, severity (1–3), field, the passage as written, checker and stage (order, script, edit).</summary>
+public sealed record RejectionView(string Category, int Severity, string Field, string Passage, string Source, string Stage);
 
 public sealed record SceneView(int Index, string Status, string? Preview, string? Backend, string? Note);
 

@@ -29,6 +29,14 @@ public static class Problems
     public static IResult Unauthorized(string detail) =>
         Of(StatusCodes.Status401Unauthorized, "unauthorized", "Authentication is needed.", detail);
 
+    /// <summary>
+    /// The content policy refused the request: 400 with the type <c>moderation/{category}</c>, the passage and where it is,
+    /// and the rejected job's id when one was recorded.
+    /// </summary>
+    public static IResult Refused(string category, string detail, IDictionary<string, object?> extensions) =>
+        Of(StatusCodes.Status400BadRequest, $"moderation/{category}", $"The content policy refuses this ({category}).", detail,
+            new Dictionary<string, object?>(extensions) { ["category"] = category });
+
     public static IResult Quota(string quota, string detail) =>
         Of(StatusCodes.Status403Forbidden, "quota-exceeded", $"Quota {quota} is used up.", detail, new Dictionary<string, object?> { ["quota"] = quota });
 }

@@ -106,6 +106,8 @@ public sealed class ModerationTests
     [InlineData("KILL YOURSELF", "self-harm")]
     [InlineData("k i l l yourself", "self-harm")]
     [InlineData("k.i.l.l y.o.u.r.s.e.l.f", "self-harm")]
+    [InlineData("k i l l y o u r s e l f", "self-harm")]
+    [InlineData("K I L L  Y O U R S E L F", "self-harm")]
     [InlineData("k1ll yours3lf", "self-harm")]
     [InlineData("kiiiiill yourseeeelf", "self-harm")]
     [InlineData("k\u200Bi\u200Bl\u200Bl yourself", "self-harm")]

@@ -35,4 +35,8 @@ public sealed record JobRejection(
     [property: Id(2)] string Field,
     [property: Id(3)] string Passage,
     [property: Id(4)] string Source,
-    [property: Id(5)] string Stage);
+    [property: Id(5)] string Stage)
+{
+    /// <summary>The key under which an exception's data names the category of a refused edit (the API's problem type).</summary>
+    public const string CategoryDataKey = "viraloop.moderation.category";
+}

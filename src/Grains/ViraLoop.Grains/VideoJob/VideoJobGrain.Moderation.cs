@@ -13,9 +13,6 @@ namespace ViraLoop.Grains.VideoJob;
 /// </summary>
 public sealed partial class VideoJobGrain
 {
-    /// <summary>The key under which an exception's <see cref="Exception.Data"/> names the refused category (API: problem type).</summary>
-    public const string RefusedCategoryKey = "viraloop.moderation.category";
-
     private ModerationPolicy Policy => PolicyOf(S.Moderation);
 
     private static ModerationPolicy PolicyOf(IReadOnlyDictionary<string, string>? settings)
@@ -62,7 +59,7 @@ public sealed partial class VideoJobGrain
     private static ArgumentException RefusedEdit(JobRejection r)
     {
         var e = new ArgumentException(Refusal(r));
-        e.Data[RefusedCategoryKey] = r.Category;
+        e.Data[JobRejection.CategoryDataKey] = r.Category;
         return e;
     }
 }

@@ -109,7 +109,7 @@
     const pct = Math.round(percent);
     $("bar").style.width = pct + "%"; $("percent").textContent = pct + " %";
     document.querySelector(".progress").setAttribute("aria-valuenow", String(pct));
-    if (s === "failed" || s === "cancelled") { showError(error || `The video was ${s}.`); $("cancel").hidden = true; $("again").hidden = false; }
+    if (s === "failed" || s === "cancelled" || s === "rejected") { showError(error || `The video was ${s}.`); $("cancel").hidden = true; $("again").hidden = false; }
     if (s !== "awaiting-approval") $("approve").hidden = true;
   }
 

@@ -112,6 +112,15 @@ public static class VideoEndpoints
         }
         var snapshot = submitted.Job!;
         var view = Views.Of(snapshot);
+        if (snapshot.Status == JobStatus.Rejected && view.Rejection is { } r)
+        {
+            // The job is recorded (GET shows it rejected, with the same reasons); the request itself is a bad one.
+            http.Response.Headers.Location = view.Links["self"];
+            return Problems.Refused(r.Category, snapshot.Error ?? $"The content policy refuses this ({r.Category}).", new Dictionary<string, object?>
+            {
+                ["severity"] = r.Severity, ["field"] = r.Field, ["passage"] = r.Passage, ["source"] = r.Source, ["stage"] = r.Stage, ["jobId"] = snapshot.JobId,
+            });
+        }
         if (admission.Outcome == AdmissionOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
         return Results.Accepted(view.Links["self"], view);
     }
@@ -177,8 +186,20 @@ public static class VideoEndpoints
             return await action(grains.GetGrain<IVideoJobGrain>(JobKeys.Of(http.User.Tenant(), id)));
         }
         catch (KeyNotFoundException) { return Problems.NotFound(); }
+        catch (ArgumentException e) when (RefusedCategory(e) is { } category)
+        {
+            return Problems.Refused(category, e.Message, new Dictionary<string, object?> { ["stage"] = "edit", ["jobId"] = id });
+        }
         catch (ArgumentException e) { return Problems.BadRequest(e.Message); }
         catch (InvalidOperationException e) { return Problems.Conflict(e.Message); }
+    }
+
+    /// <summary>The category of an edit the content policy refused (named in the exception's data, or failing that in its message).</summary>
+    private static string? RefusedCategory(ArgumentException e)
+    {
+        if (e.Data[JobRejection.CategoryDataKey] is string c) return c;
+        var m = System.Text.RegularExpressions.Regex.Match(e.Message, @"^The content policy refuses this \(([a-z-]+)\)");
+        return m.Success ? m.Groups[1].Value : null;
     }
 
     private static Task<string?> Key(JobSnapshot s, string output) => Task.FromResult(s.Outputs.TryGetValue(output, out var key) ? key : null);

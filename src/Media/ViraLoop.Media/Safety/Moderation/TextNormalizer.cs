@@ -154,7 +154,9 @@ internal static class TextNormalizer
         for (var i = 0; i < words.Count;)
         {
             var j = i;
-            while (j < words.Count && words[j].Length == 1 && (j == i || words[j].Start - words[j - 1].End <= 3)) j++;
+            // One run: single letters at the same spacing as its first two (a wider gap starts the next word: K I L L  Y O U).
+            var spacing = i + 1 < words.Count ? words[i + 1].Start - words[i].End : 0;
+            while (j < words.Count && words[j].Length == 1 && (j == i || words[j].Start - words[j - 1].End is var gap && gap <= 3 && gap <= spacing)) j++;
             if (j - i >= 3)
             {
                 joined ??= [.. words.Take(i)];

@@ -131,7 +131,7 @@
   }
 
   function stateName(s) {
-    const names = ["accepted", "scripting", "awaiting-approval", "scenes", "assembly", "packaging", "completed", "failed", "cancelled"];
+    const names = ["accepted", "scripting", "awaiting-approval", "scenes", "assembly", "packaging", "completed", "failed", "cancelled", "rejected"];
     return typeof s === "number" ? names[s] : String(s).replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
   }
 
