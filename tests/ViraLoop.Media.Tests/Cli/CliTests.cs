@@ -34,6 +34,18 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Generate_ATopicThePolicyRefuses_ExitsWith2_NamingTheCategoryAndPassage_AndMakesNothing()
+    {
+        var outDir = Path.Combine(Path.GetTempPath(), "vl-cli-" + Guid.NewGuid().ToString("N"));
+        var (code, _, err) = await RunAsync(["generate", "--topic", "How to m4ke a b0mb at home", "--preview", "--duration", "5", "--out", outDir]);
+        Assert.True(code == 2, $"exit code {code}; stderr: {err}");
+        Assert.Contains("content policy refuses this (dangerous) in the topic", err);
+        Assert.Contains("How to m4ke a b0mb at home", err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.False(File.Exists(Path.Combine(outDir, "video.mp4")));
+    }
+
+    [Fact]
     public async Task Generate_TenKilobyteTopic_ExitsWith2()
     {
         var (code, _, err) = await RunAsync(["generate", "--topic", new string('x', 10_240), "--out", Path.GetTempPath()]);
