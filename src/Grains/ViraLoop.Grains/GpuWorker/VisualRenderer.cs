@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ViraLoop.Grains.Execution;
 using ViraLoop.Grains.Messages;
 using ViraLoop.Media.Pipeline.Steps;
+using ViraLoop.Media.Safety.Moderation;
 using ViraLoop.Media.Visuals.Backends;
 
 namespace ViraLoop.Grains.GpuWorker;
@@ -35,12 +36,15 @@ internal sealed class VisualRenderer(PipelineServices services, ILogger log)
                 try
                 {
                     clipKey = await RemoteAsync(order, prefix, a.Lease.Token, tmp, ct);
+                    (clipKey, note) = await ScreenedAsync(order, clipKey, prefix, a.Lease.Token, tmp, ct);
+                    if (clipKey.Length == 0) backend = VisualBackendCatalog.Procedural;
                 }
                 catch (VisualBackendException e) when (!ct.IsCancellationRequested)
                 {
                     note = $"{backend} could not make scene {order.SceneIndex + 1} ({e.Message}); the procedural renderer drew it";
                     log.LogWarning("{Note}", note);
                     backend = VisualBackendCatalog.Procedural;
+                    clipKey = "";
                 }
             }
             var clipPath = clipKey.Length > 0 ? await services.PathOfAsync(clipKey, ct) : null;
@@ -55,6 +59,35 @@ internal sealed class VisualRenderer(PipelineServices services, ILogger log)
         {
             try { Directory.Delete(tmp, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// Image moderation of the backend's clip before it enters a video. Flagged: asked once more with a safer prompt
+    /// (a task of its own, resumable like the first); flagged again: no clip (the procedural renderer draws the scene
+    /// from the checked text). Returns the clip to use ("" for none) and the note the manifest keeps.
+    /// </summary>
+    private async Task<(string ClipKey, string? Note)> ScreenedAsync(RenderScene order, string clipKey, string prefix, long token, string tmp, CancellationToken ct)
+    {
+        var scene = $"scene {order.SceneIndex + 1}";
+        // Images are judged at the standard level for every tenant: a clip in the shared cache may serve several.
+        var policy = ModerationPolicy.Default;
+        var first = await ClipScreening.ScreenAsync(services.Moderation, await services.PathOfAsync(clipKey, ct), $"{scene} {order.Backend} clip", policy, Path.Combine(tmp, "screen"), ct);
+        if (!first.Checked && first.Notes.Count == 0)
+            return (clipKey, $"{scene}: the {order.Backend} clip was not checked by image moderation (no image moderation endpoint is configured)");
+        if (first.Passed)
+            return (clipKey, first.Notes.Count > 0 ? $"{scene}: {string.Join("; ", first.Notes)}" : null);
+
+        var why = $"{ModerationCategories.Name(first.Flagged!.Category)}, {first.Flagged.Reason}";
+        log.LogWarning("Image moderation flagged the {Backend} clip of {Scene} ({Why}); asking again with a safer prompt", order.Backend, scene, why);
+        var safer = order with { Job = order.Job with { Safer = true, SceneId = order.Job.SceneId + "-safer" } };
+        var again = await RemoteAsync(safer, $"{prefix}/safer", token, tmp, ct);
+        var second = await ClipScreening.ScreenAsync(services.Moderation, await services.PathOfAsync(again, ct), $"{scene} {order.Backend} clip (safer prompt)", policy, Path.Combine(tmp, "screen2"), ct);
+        if (second.Passed)
+            return (again, $"{scene}: image moderation flagged the {order.Backend} clip ({why}); made again with a safer prompt, which passed");
+        var note = $"{scene}: image moderation flagged the {order.Backend} clip ({why}) and again with a safer prompt " +
+            $"({ModerationCategories.Name(second.Flagged!.Category)}, {second.Flagged.Reason}); the procedural renderer drew it from the checked text";
+        log.LogWarning("{Note}", note);
+        return ("", note);
     }
 
     private async Task<string> RemoteAsync(RenderScene order, string prefix, long token, string tmp, CancellationToken ct)

@@ -162,6 +162,9 @@ public sealed partial class VideoJobGrain
         var (script, timed, visuals, settings, prefix) = (S.Script!, S.Timeline!, S.Visuals.Select(v => v!).ToList(), Settings, Prefix);
         var (duration, voiceEngine, createdAt) = (S.DurationSeconds, S.VoiceEngine, S.CreatedAt);
         var notes = S.Notes.Concat(S.Visuals.Where(v => v!.Note is not null).Select(v => v!.Note!)).Distinct().ToList();
+        var procedural = S.Visuals.Select((v, i) => (v, i)).Where(x => x.v!.Backend == VisualBackendCatalog.Procedural).Select(x => x.i + 1).ToList();
+        if (procedural.Count > 0)
+            notes.Add($"scene{(procedural.Count > 1 ? "s" : "")} {string.Join(", ", procedural)}: drawn by ViraLoop's procedural renderer from text the content policy checked (no generated imagery)");
         var steps = new Dictionary<string, double>(S.StepSeconds);
         var (videoKey, captionsKey) = (S.Outputs["video"], S.Outputs["captions"]);
         return async (runId, _, ct) =>

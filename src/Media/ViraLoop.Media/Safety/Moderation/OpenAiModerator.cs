@@ -7,13 +7,14 @@ using System.Text.Json.Serialization;
 namespace ViraLoop.Media.Safety.Moderation;
 
 /// <summary>
-/// Settings of an OpenAI-compatible moderation endpoint: <c>POST {BaseUrl}/v1/moderations</c> with a bearer key.
+/// Settings of an OpenAI-compatible moderation endpoint: <c>POST {BaseUrl}/v1/moderations</c> with a bearer key. A check
+/// waits <see cref="TimeoutSeconds"/> (well inside a grain call's timeout: a submission is checked in its call).
 /// </summary>
 public sealed record OpenAiModerationOptions(
     string ApiKey,
     string BaseUrl = OpenAiModerationOptions.DefaultBaseUrl,
     string Model = "omni-moderation-latest",
-    double TimeoutSeconds = 15)
+    double TimeoutSeconds = 5)
 {
     public const string DefaultBaseUrl = "https://api.openai.com";
 
@@ -82,12 +83,15 @@ public sealed class OpenAiModerator(HttpClient http, OpenAiModerationOptions opt
             Content = JsonContent.Create(new { model = options.Model, input }),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-        HttpResponseMessage response;
+        int status;
+        string body;
         try
         {
-            response = await http.SendAsync(request, timeout.Token);
+            using var response = await http.SendAsync(request, timeout.Token);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(timeout.Token);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             throw new ModerationUnavailableException($"{options.BaseUrl} could not be reached: {e.Message}", e);
         }
@@ -95,20 +99,16 @@ public sealed class OpenAiModerator(HttpClient http, OpenAiModerationOptions opt
         {
             throw new ModerationUnavailableException($"{options.BaseUrl} did not answer in {options.TimeoutSeconds:0.#} s", e);
         }
-        using (response)
+        if (status is < 200 or > 299)
+            throw new ModerationUnavailableException($"HTTP {status}{ErrorMessage(body)}");
+        try
         {
-            var body = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-                throw new ModerationUnavailableException($"HTTP {(int)response.StatusCode}{ErrorMessage(body)}");
-            try
-            {
-                return JsonSerializer.Deserialize<ModerationResponse>(body)?.Results
-                    ?? throw new ModerationUnavailableException("the answer has no results");
-            }
-            catch (JsonException e)
-            {
-                throw new ModerationUnavailableException("the answer is not a moderation result", e);
-            }
+            return JsonSerializer.Deserialize<ModerationResponse>(body)?.Results
+                ?? throw new ModerationUnavailableException("the answer has no results");
+        }
+        catch (JsonException e)
+        {
+            throw new ModerationUnavailableException("the answer is not a moderation result", e);
         }
     }
 

@@ -13,7 +13,8 @@ public sealed record VisualJob(
     int Height,
     double DurationSeconds,
     int Fps,
-    int Seed)
+    int Seed,
+    bool Safer = false)
 {
     /// <summary>Throws when the job cannot be rendered as asked.</summary>
     public void Validate()

@@ -7,6 +7,8 @@ public static class VisualPrompt
     public static string For(VisualJob job, int maxLength)
     {
         var parts = new List<string> { "Vertical 9:16 background for a short social video." };
+        // Asked again after image moderation flagged the first answer.
+        if (job.Safer) parts.Add("Suitable for every audience: no violence, blood, weapons, nudity, suggestive poses or frightening imagery; calm and gentle.");
         if (!string.IsNullOrWhiteSpace(job.VisualDescription)) parts.Add($"Scene: {Clean(job.VisualDescription)}.");
         if (!string.IsNullOrWhiteSpace(job.Narration)) parts.Add($"It illustrates the narration: \"{Clean(job.Narration)}\".");
         if (!string.IsNullOrWhiteSpace(job.Style) && !job.Style.Equals("auto", StringComparison.OrdinalIgnoreCase)) parts.Add($"Look: {Clean(job.Style)}.");
