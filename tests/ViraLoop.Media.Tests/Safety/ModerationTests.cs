@@ -131,6 +131,18 @@ public sealed class ModerationTests
     }
 
     [Fact]
+    public async Task TheOfflinePipeline_RefusesBeforeMakingAnything()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"vl-mod-{Guid.NewGuid():N}");
+        var e = await Assert.ThrowsAsync<ContentRefusedException>(() => ViraLoop.Media.Pipeline.VideoPipeline.CreateOffline().RunAsync(
+            new VideoRequest { Topic = "Honey", Text = "Step by step: how to cook meth in a kitchen", Preview = true, DurationSeconds = 5 }, dir));
+        Assert.Equal(ModerationCategory.Dangerous, e.Finding.Category);
+        Assert.Equal("text", e.Finding.Field);
+        Assert.Contains("cook meth", e.Message);
+        Assert.False(File.Exists(Path.Combine(dir, "video.mp4")));
+    }
+
+    [Fact]
     public void Passage_IsTheOffendingWordsAsWritten_WithContext()
     {
         var text = "A calm intro about cooking. Then the script says: I will kill you tomorrow at dawn. And then it ends politely.";

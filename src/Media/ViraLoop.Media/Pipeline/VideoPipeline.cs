@@ -31,6 +31,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
     public static VideoPipeline CreateOffline() => new(new TemplateScriptWriter(), new EspeakSynthesizer());
 
+    /// <summary>The content checks (default: the offline rules) and the policy they apply to the order and the script.</summary>
+    public Safety.Moderation.ContentModeration Moderation { get; init; } = Safety.Moderation.ContentModeration.Offline;
+
+    public Safety.Moderation.ModerationPolicy Policy { get; init; } = Safety.Moderation.ModerationPolicy.Default;
+
     /// <summary>Burn captions and keywords into the frames (tests turn it off to compare the caption band with and without).</summary>
     public bool BurnCaptions { get; init; } = true;
 
@@ -50,7 +55,17 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
         try
         {
             progress?.Report(new StepProgress(StepNames.Script, 0));
+            var moderationNotes = new List<string>();
+            async Task ModerateAsync(string stage, IReadOnlyList<Safety.Moderation.ModerationText> texts)
+            {
+                var verdict = await Moderation.CheckTextAsync(texts, Policy, cancellationToken);
+                if (verdict.Blocking is { } b) throw new Safety.Moderation.ContentRefusedException(b);
+                moderationNotes.Add($"moderation of the {stage} ({Moderation.Describe()}): {verdict.Describe()}");
+                moderationNotes.AddRange(verdict.Notes);
+            }
+            await ModerateAsync("order", Safety.Moderation.ContentModeration.TextsOf(request));
             var script = (await _script.RunAsync(new ScriptSpec(request), cancellationToken)).Script;
+            await ModerateAsync("script", Safety.Moderation.ContentModeration.TextsOf(script));
             Done(StepNames.Script);
 
             // Voice at normal speed; the timeline asks for it again, faster, when the whole is too long for the requested length.
@@ -65,7 +80,8 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             if (timeline.NeedsRespeak) throw new InvalidOperationException("The timeline asked for the voice to be spoken faster twice.");
             var timed = timeline.Scenes;
             double duration = timeline.DurationSeconds;
-            var notes = timeline.Notes.ToList();
+            var notes = moderationNotes.Concat(timeline.Notes).ToList();
+            notes.Add("every scene was drawn by ViraLoop's procedural renderer from text the content policy checked (no generated imagery)");
             Done(StepNames.Timeline);
 
             var ass = AssWriter.Write(timed, SafeArea.Default, script.Title);
