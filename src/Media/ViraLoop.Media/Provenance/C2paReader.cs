@@ -23,23 +23,38 @@ public static class C2paReader
         return TryRead(data);
     }
 
-    internal static C2paSummary? TryRead(byte[] data)
+    /// <summary>The bytes of the file's C2PA manifest store (JUMBF, what <c>application/c2pa</c> serves), or null when it has none.</summary>
+    public static byte[]? TryReadManifestStore(string path)
+    {
+        byte[] data;
+        try { data = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        try { return StoreOf(data) is { } store ? store.Bytes.ToArray() : null; }
+        catch (InvalidDataException) { return null; }
+    }
+
+    /// <summary>The manifest store in the file's C2PA box, or null when there is no such box (throws on a malformed one).</summary>
+    private static JumbfBox? StoreOf(byte[] data)
     {
         List<BmffBox> boxes;
         try { boxes = Bmff.Boxes(data, 0, data.Length); }
         catch (InvalidDataException) { return null; }
         var box = boxes.FirstOrDefault(b => Bmff.IsC2pa(data, b));
         if (box == default) return null;
+        int at = (int)box.PayloadOffset + 4; // version and flags
+        int nul = Array.IndexOf(data, (byte)0, at, (int)(box.End - at));
+        if (nul < 0 || Encoding.ASCII.GetString(data, at, nul - at) != "manifest") return null;
+        at = nul + 1 + 8; // the merkle offset
+        return Jumbf.Parse(data.AsMemory(at, (int)(box.End - at)));
+    }
+
+    internal static C2paSummary? TryRead(byte[] data)
+    {
         try
         {
-            int at = (int)box.PayloadOffset + 4; // version and flags
-            int nul = Array.IndexOf(data, (byte)0, at, (int)(box.End - at));
-            if (nul < 0 || Encoding.ASCII.GetString(data, at, nul - at) != "manifest") return null;
-            at = nul + 1 + 8; // the merkle offset
-            var store = Jumbf.Parse(data.AsMemory(at, (int)(box.End - at)));
-            return Summarize(data, store);
+            return StoreOf(data) is { } store ? Summarize(data, store) : null;
         }
-        catch (Exception e) when (e is InvalidDataException or CborContentException or InvalidOperationException or CryptographicException or ArgumentException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or CborContentException or InvalidOperationException or CryptographicException or ArgumentException or FormatException or InvalidCastException or KeyNotFoundException)
         {
             return null;
         }
