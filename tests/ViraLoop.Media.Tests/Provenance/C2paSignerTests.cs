@@ -116,6 +116,32 @@ public sealed class C2paSignerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.False(C2paReader.TryRead(path)!.HashMatches);
     }
 
+    [Fact]
+    public async Task Load_KeyFromDevCaScript_WasmReaderTrustsItUnderItsRoot_AndNotUnderAnotherRoot()
+    {
+        var caDir = Path.Combine(_dir, "openssl-ca");
+        var r = await Tools.RunAsync("bash", [Path.Combine(C2paVerifyTool.RepoRoot, "scripts", "dev-ca.sh"), caDir]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var path = Path.Combine(_dir, "openssl.mp4");
+        File.Copy(Path.Combine(_dir, "plain.mp4"), path);
+        using (var key = C2paSigningKey.LoadOrDevelopment(new C2paKeyOptions(Path.Combine(caDir, "signer.pem"), Path.Combine(caDir, "signer.key.pem"))))
+            await C2paSigner.SignAsync(path, C2paClaimSpec.ForGeneratedVideo("openssl", When, userText: false, []), key);
+
+        var trusted = await C2paVerifyTool.VerifyAsync(path, Path.Combine(caDir, "root.pem"));
+        Assert.True(trusted.Trusted && trusted.HashMatches && trusted.Failures.Count == 0, trusted.ToString());
+        C2paSigningKey.Development(DevCa).Dispose(); // another root: the C# development CA
+        var untrusted = await C2paVerifyTool.VerifyAsync(path, C2paSigningKey.DevelopmentRootPath(DevCa));
+        Assert.False(untrusted.Trusted, untrusted.ToString());
+        Assert.Contains("signingCredential.untrusted", untrusted.Failures);
+    }
+
+    [Fact]
+    public void LoadOrDevelopment_OnlyCertificateGiven_SaysBothAreNeeded()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => C2paSigningKey.LoadOrDevelopment(new C2paKeyOptions("signer.pem", null)));
+        Assert.Contains("C2paKey", e.Message);
+    }
+
     /// <summary>Changes one byte in the middle of the media data.</summary>
     internal static void FlipByteInMdat(string path)
     {
