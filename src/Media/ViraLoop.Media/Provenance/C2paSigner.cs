@@ -51,7 +51,9 @@ public static class C2paSigner
         store.CopyTo(file.Bytes, file.StoreOffset);
 
         await AtomicFile.WriteAsync(mp4Path, file.Bytes, cancellationToken);
-        return new C2paSignResult(manifestLabel, CommonName(key.Certificate.SubjectName.Name), CommonName(key.Certificate.IssuerName.Name), spec.When,
+        var when = spec.When.ToUniversalTime();
+        return new C2paSignResult(manifestLabel, CommonName(key.Certificate.SubjectName.Name), CommonName(key.Certificate.IssuerName.Name),
+            when.AddTicks(-(when.Ticks % TimeSpan.TicksPerSecond)), // as the actions record it: whole seconds
             spec.Actions.Select(a => a.Action).ToList(), file.BoxBytes);
     }
 
