@@ -2,7 +2,8 @@
 # Installs the Debian packages ViraLoop needs, only those that are missing.
 # Usage: scripts/deps.sh [media|servers|tests|all]   (default: all)
 #   media: what `viraloop generate` needs; servers: PostgreSQL, RabbitMQ; tests: what the tests read outputs with
-#   (and npm, which the silo's build uses for the editor page's @microsoft/signalr; Chromium for the browser tests)
+#   (Node and npm: the silo's build uses npm for the editor page's @microsoft/signalr, and the C2PA tests run c2pa-rs as
+#   WebAssembly under Node from tests/c2pa-verify; Chromium for the browser tests)
 set -euo pipefail
 want="${1:-all}"
 pkgs=()
@@ -17,6 +18,7 @@ fi
 if [[ "$want" == tests || "$want" == all ]]; then
   need tesseract tesseract-ocr
   [[ -f /usr/share/tesseract-ocr/5/tessdata/pol.traineddata ]] || pkgs+=(tesseract-ocr-pol)
+  need node nodejs
   need npm npm
   need chromium chromium
 fi

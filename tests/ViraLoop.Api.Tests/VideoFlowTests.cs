@@ -118,6 +118,17 @@ public sealed class VideoFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
         var files = ViraLoop.Media.Pipeline.Steps.HlsStep.PlaylistFiles(playlist).ToList();
         Assert.NotEmpty(files);
         foreach (var file in files) Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync($"/v1/videos/{id}/hls/{file}")).StatusCode);
+        // Provenance: the job grain signed the MP4 (C2PA); HLS names the manifest store beside it, served as application/c2pa.
+        var c2pa = ViraLoop.Media.Provenance.C2paReader.TryRead(path);
+        Assert.NotNull(c2pa);
+        Assert.True(c2pa.Valid, $"The delivered MP4's C2PA manifest: {c2pa}");
+        Assert.Equal(ViraLoop.Media.Provenance.C2paAction.Created, c2pa.Actions[0]);
+        var master = await acme.GetStringAsync($"/v1/videos/{id}/hls/master.m3u8");
+        Assert.Contains("#EXT-X-SESSION-DATA:DATA-ID=\"org.c2pa.manifest\",URI=\"provenance.c2pa\"", master);
+        var sidecar = await acme.GetAsync($"/v1/videos/{id}/hls/provenance.c2pa");
+        Assert.Equal(HttpStatusCode.OK, sidecar.StatusCode);
+        Assert.Equal("application/c2pa", sidecar.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(ViraLoop.Media.Provenance.C2paReader.TryReadManifestStore(path), await sidecar.Content.ReadAsByteArrayAsync());
         await Problem.AssertAsync(await acme.GetAsync($"/v1/videos/{id}/hls/..%2F..%2Fvideo.mp4"), HttpStatusCode.NotFound);
         await Problem.AssertAsync(await acme.GetAsync($"/v1/videos/{id}/hls/secret.txt"), HttpStatusCode.NotFound);
         var preview = view.GetProperty("scenes")[0].GetProperty("preview").GetString()!;

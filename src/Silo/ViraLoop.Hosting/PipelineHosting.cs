@@ -43,6 +43,7 @@ public static class PipelineHosting
         {
             CpuSlots = options.CpuSlots ?? Math.Max(1, Environment.ProcessorCount),
             GpuSlots = options.GpuSlots,
+            SigningKey = options.C2paKeyOptions,
             JobReminder = TimeSpan.FromSeconds(options.JobReminderSeconds),
             Scheduler = new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(options.LeaseSeconds), WorkerTimeout = TimeSpan.FromSeconds(Math.Max(60, options.LeaseSeconds * 2)) },
             Tenants = PipelineOptions.ParseTenants(options.Tenants),

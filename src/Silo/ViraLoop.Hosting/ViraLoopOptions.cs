@@ -106,6 +106,19 @@ public sealed class ViraLoopOptions
     /// </summary>
     public string? Blobs { get; set; }
 
+    /// <summary>
+    /// The C2PA signing certificate (PEM; intermediates may follow it) every video's manifest is signed with; with
+    /// <see cref="C2paKey"/>. Unset: a development CA made once in <c>dev-ca</c> beside <see cref="Database"/>.
+    /// </summary>
+    public string? C2paCertificate { get; set; }
+
+    /// <summary>The C2PA signing certificate's private key (PEM, P-256, PKCS#8 or SEC1).</summary>
+    public string? C2paKey { get; set; }
+
+    /// <summary>The C2PA key settings these options name.</summary>
+    public ViraLoop.Media.Provenance.C2paKeyOptions C2paKeyOptions =>
+        new(C2paCertificate, C2paKey, Path.Combine(Path.GetDirectoryName(Database) is { Length: > 0 } d ? d : ".", "dev-ca"));
+
     /// <summary>Long CPU steps (TTS, encodes) one silo runs at once; default: its core count.</summary>
     public int? CpuSlots { get; set; }
 
@@ -198,6 +211,8 @@ public sealed class ViraLoopOptions
             throw new InvalidOperationException("Cluster mode needs ViraLoop:Postgres (an Npgsql connection string; environment ViraLoop__Postgres).");
         if (IsCluster && string.IsNullOrWhiteSpace(RabbitMq))
             throw new InvalidOperationException("Cluster mode needs ViraLoop:RabbitMq (an AMQP URI; environment ViraLoop__RabbitMq).");
+        if (string.IsNullOrWhiteSpace(C2paCertificate) != string.IsNullOrWhiteSpace(C2paKey))
+            throw new InvalidOperationException("C2PA signing needs both ViraLoop:C2paCertificate and ViraLoop:C2paKey (PEM files; environment ViraLoop__C2paCertificate, ViraLoop__C2paKey), or neither for the development CA.");
         if (CpuSlots is < 1) throw new InvalidOperationException("ViraLoop:CpuSlots must be at least 1.");
         if (LeaseSeconds <= 0 || JobReminderSeconds <= 0) throw new InvalidOperationException("ViraLoop:LeaseSeconds and JobReminderSeconds must be positive.");
         try { ViraLoop.Grains.Execution.PipelineOptions.ParseTenants(Tenants); }

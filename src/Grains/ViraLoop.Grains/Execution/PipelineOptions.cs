@@ -29,6 +29,9 @@ public sealed class PipelineOptions
     /// <summary>How often an idle GPU worker asks the scheduler for work.</summary>
     public TimeSpan WorkerPoll { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Where the C2PA signing certificate and key come from (both PEM paths, or neither for the development CA).</summary>
+    public ViraLoop.Media.Provenance.C2paKeyOptions SigningKey { get; set; } = new(null, null);
+
     public SchedulerOptions Scheduler { get; set; } = new();
 
     /// <summary>Plans for named tenants; others get <see cref="DefaultWeight"/> and <see cref="DefaultCeiling"/>.</summary>

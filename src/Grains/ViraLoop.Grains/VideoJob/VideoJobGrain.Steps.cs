@@ -154,7 +154,10 @@ public sealed partial class VideoJobGrain
         };
     }
 
-    /// <summary>HLS (streams copied), the thumbnail and the manifest, written to the store under the job.</summary>
+    /// <summary>
+    /// The C2PA manifest signed into the MP4 (the store's copy replaced, so a retry signs again), HLS of the signed MP4 (streams
+    /// copied) with its provenance sidecar and master playlist, the thumbnail and the manifest, written to the store under the job.
+    /// </summary>
     private StepWork PackagingWork()
     {
         var request = S.Order!.ToRequest();
@@ -167,6 +170,7 @@ public sealed partial class VideoJobGrain
             notes.Add($"scene{(procedural.Count > 1 ? "s" : "")} {string.Join(", ", procedural)}: drawn by ViraLoop's procedural renderer from text the content policy checked (no generated imagery)");
         var steps = new Dictionary<string, double>(S.StepSeconds);
         var (videoKey, captionsKey) = (S.Outputs["video"], S.Outputs["captions"]);
+        var signingKey = services.Options.SigningKey;
         return async (runId, _, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -174,16 +178,23 @@ public sealed partial class VideoJobGrain
             try
             {
                 var outputs = new Dictionary<string, string>();
-                var video = await services.PathOfAsync(videoKey, ct);
+                var video = Path.Combine(tmp, VideoPipeline.VideoFile);
+                File.Copy(await services.PathOfAsync(videoKey, ct), video);
+                var signed = (await new ProvenanceStep().RunAsync(new ProvenanceSpec(video,
+                    ProvenanceStep.ClaimFor(request, script, visuals.Select(v => v.Visual).ToList(), captionsBurned: true, DateTimeOffset.UtcNow), signingKey), ct)).Signed;
+                await services.Blobs.PutFileAsync(videoKey, video, ct);
+                steps[StepNames.Provenance] = Math.Round(clock.Elapsed.TotalSeconds, 3);
                 var sizes = new Dictionary<string, long> { [VideoPipeline.VideoFile] = new FileInfo(video).Length,
                     [VideoPipeline.CaptionsFile] = new FileInfo(await services.PathOfAsync(captionsKey, ct)).Length };
                 var hlsDir = Path.Combine(tmp, "hls");
                 var hls = await new HlsStep().RunAsync(new HlsSpec(video, hlsDir), ct);
-                // The init segment and every media segment; the playlist last: once it is there, every file it names is.
-                foreach (var file in Directory.GetFiles(hlsDir).Where(f => f != hls.PlaylistPath).Order(StringComparer.Ordinal))
+                // The init segment, every media segment and the C2PA sidecar; the playlists last: once one is there, every file it names is.
+                foreach (var file in Directory.GetFiles(hlsDir).Where(f => f != hls.PlaylistPath && f != hls.MasterPath).Order(StringComparer.Ordinal))
                     await services.Blobs.PutFileAsync($"{prefix}/hls/{Path.GetFileName(file)}", file, ct);
                 outputs["hls"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.HlsPlaylist}", hls.PlaylistPath, ct)).Key;
-                sizes[VideoPipeline.HlsPlaylist] = new FileInfo(hls.PlaylistPath).Length;
+                await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.HlsMaster}", hls.MasterPath, ct);
+                foreach (var file in new[] { hls.PlaylistPath, hls.MasterPath, hls.ProvenancePath }.OfType<string>())
+                    sizes[$"hls/{Path.GetFileName(file)}"] = new FileInfo(file).Length;
 
                 var sources = await LocalVisualsAsync(visuals, ct);
                 var thumb = Path.Combine(tmp, VideoPipeline.ThumbnailFile);
@@ -196,8 +207,9 @@ public sealed partial class VideoJobGrain
                 var manifestDir = Directory.CreateDirectory(Path.Combine(tmp, "manifest")).FullName;
                 var manifest = await new ManifestStep().RunAsync(new ManifestSpec(request, script, timed, visuals.Select(v => v.Visual).ToList(),
                     choices.Music, settings, duration, voiceEngine,
-                    [VideoPipeline.VideoFile, VideoPipeline.ThumbnailFile, VideoPipeline.CaptionsFile, VideoPipeline.HlsPlaylist],
-                    steps, notes, manifestDir, createdAt, sizes), ct);
+                    [VideoPipeline.VideoFile, VideoPipeline.ThumbnailFile, VideoPipeline.CaptionsFile, VideoPipeline.HlsPlaylist, VideoPipeline.HlsMaster,
+                        VideoPipeline.HlsProvenance],
+                    steps, notes, manifestDir, createdAt, sizes, Provenance: signed), ct);
                 outputs["manifest"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ManifestFile}", manifest.ManifestPath, ct)).Key;
                 return new StepReport(StepNames.Package, runId, clock.Elapsed.TotalSeconds, Outputs: outputs);
             }

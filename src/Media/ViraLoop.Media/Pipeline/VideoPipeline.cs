@@ -9,7 +9,7 @@ namespace ViraLoop.Media.Pipeline;
 
 /// <summary>
 /// Topic in, finished short out, in one process: script → voice → timeline → captions → render (scene visuals, one encode)
-/// → HLS → thumbnail → manifest. Every step is a class in <see cref="Steps"/> with a record in and a record out; this
+/// → C2PA provenance → HLS → thumbnail → manifest. Every step is a class in <see cref="Steps"/> with a record in and a record out; this
 /// class only composes them, times them and reports progress (the grains compose the same steps across silos).
 /// </summary>
 public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice)
@@ -19,12 +19,15 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
     public const string ManifestFile = ManifestStep.ManifestFile;
     public const string CaptionsFile = AssemblyStep.CaptionsFile;
     public const string HlsPlaylist = "hls/" + HlsStep.PlaylistFile;
+    public const string HlsMaster = "hls/" + HlsStep.MasterPlaylistFile;
+    public const string HlsProvenance = "hls/" + HlsStep.ProvenanceFile;
 
     private readonly ScriptStep _script = new(writer);
     private readonly SceneVoiceStep _voice = new(voice);
     private readonly TimelineStep _timeline = new();
     private readonly SceneVisualStep _visual = new();
     private readonly AssemblyStep _assembly = new();
+    private readonly ProvenanceStep _provenance = new();
     private readonly HlsStep _hls = new();
     private readonly ThumbnailStep _thumbnail = new();
     private readonly ManifestStep _manifest = new();
@@ -38,6 +41,9 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
     /// <summary>Burn captions and keywords into the frames (tests turn it off to compare the caption band with and without).</summary>
     public bool BurnCaptions { get; init; } = true;
+
+    /// <summary>Where the C2PA signing key comes from (configured PEM files, else the development CA).</summary>
+    public Provenance.C2paKeyOptions SigningKey { get; init; } = new(null, null);
 
     public async Task<VideoResult> RunAsync(VideoRequest request, string outputDirectory, IProgress<StepProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -105,6 +111,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             }
             Done(StepNames.Render);
 
+            var signed = (await _provenance.RunAsync(new ProvenanceSpec(videoPath,
+                ProvenanceStep.ClaimFor(request, script, visuals, BurnCaptions, DateTimeOffset.UtcNow), SigningKey), cancellationToken)).Signed;
+            notes.Add($"C2PA manifest {signed.ManifestLabel} signed by {signed.Signer} ({signed.Issuer})");
+            Done(StepNames.Provenance);
+
             await _hls.RunAsync(new HlsSpec(videoPath, Path.Combine(outDir, "hls")), cancellationToken);
             Done(StepNames.Hls);
 
@@ -113,7 +124,8 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             Done(StepNames.Thumbnail);
 
             var manifest = await _manifest.RunAsync(new ManifestSpec(request, script, timed, visuals, choices.Music, settings, duration, _voice.Engine,
-                [VideoFile, ThumbnailFile, CaptionsFile, HlsPlaylist], new Dictionary<string, double>(steps), notes, outDir, DateTimeOffset.UtcNow),
+                [VideoFile, ThumbnailFile, CaptionsFile, HlsPlaylist, HlsMaster, HlsProvenance], new Dictionary<string, double>(steps), notes, outDir,
+                DateTimeOffset.UtcNow, Provenance: signed),
                 cancellationToken);
             Done(StepNames.Manifest);
             return new VideoResult(videoPath, thumbPath, manifest.ManifestPath, duration, script, timed, steps, notes);

@@ -209,6 +209,7 @@ public static class VideoEndpoints
     {
         if (!s.Outputs.TryGetValue("hls", out var playlistKey)) return null;
         if (file == HlsStep.PlaylistFile) return playlistKey;
+        if (file is HlsStep.MasterPlaylistFile or HlsStep.ProvenanceFile) return $"{playlistKey[..playlistKey.LastIndexOf('/')]}/{file}";
         var blobs = http.RequestServices.GetRequiredService<IBlobStore>();
         var playlist = await blobs.GetAsync(playlistKey, http.RequestAborted);
         if (playlist is null) return null;
@@ -217,7 +218,8 @@ public static class VideoEndpoints
     }
 
     private static string HlsType(string file) => file.EndsWith(".m3u8", StringComparison.Ordinal) ? "application/vnd.apple.mpegurl"
-        : file.EndsWith(".m4s", StringComparison.Ordinal) ? "video/iso.segment" : "video/mp4";
+        : file.EndsWith(".m4s", StringComparison.Ordinal) ? "video/iso.segment"
+        : file.EndsWith(".c2pa", StringComparison.Ordinal) ? "application/c2pa" : "video/mp4";
 
     /// <summary>A job's file from the blob store, with range requests (206, Content-Range) and ETag; 404 until it exists.</summary>
     private static async Task<IResult> FileAsync(HttpContext http, string id, Func<JobSnapshot, Task<string?>> key, string contentType) =>

@@ -12,7 +12,8 @@ namespace ViraLoop.Media.Pipeline.Steps;
 /// What the manifest records: the request, every choice made for it (script, timings, words, styles, palettes, seeds,
 /// music), the output format, the files written in <paramref name="OutputDirectory"/> (names relative to it), step
 /// times and notes. <paramref name="CreatedAt"/> is given, so the same inputs write the same bytes. <paramref name="FileBytes"/>
-/// gives the files' sizes when they are not in the output directory (a job's files are in the blob store).
+/// gives the files' sizes when they are not in the output directory (a job's files are in the blob store). <paramref name="Provenance"/>
+/// is what the C2PA signing wrote into the MP4 (the <c>provenance</c> section).
 /// </summary>
 public sealed record ManifestSpec(
     VideoRequest Request,
@@ -28,7 +29,8 @@ public sealed record ManifestSpec(
     IReadOnlyList<string> Notes,
     string OutputDirectory,
     DateTimeOffset CreatedAt,
-    IReadOnlyDictionary<string, long>? FileBytes = null);
+    IReadOnlyDictionary<string, long>? FileBytes = null,
+    Provenance.C2paSignResult? Provenance = null);
 
 public sealed record ManifestResult(string ManifestPath);
 
@@ -56,6 +58,7 @@ public sealed class ManifestStep
             scenes = timed.Select((t, i) => Scene(t, i, visuals[i], script.Language)),
             music = new { music.Mood, music.Bpm, key = music.KeyMidi, music.Minor, music.Progression, ducking = "sidechain envelope follower, about -10 dB under speech" },
             voice = new { engine = spec.VoiceEngine },
+            provenance = spec.Provenance is { } signed ? ProvenanceStep.Section(signed) : null,
             files = spec.Files.Select(f => new { name = f, bytes = spec.FileBytes?.GetValueOrDefault(f) ?? new FileInfo(Path.Combine(spec.OutputDirectory, f)).Length }),
             tools = new
             {

@@ -4,7 +4,7 @@ namespace ViraLoop.Media.Pipeline.Steps;
 public static class StepNames
 {
     public const string Script = "script", Voice = "voice", Timeline = "timeline", Captions = "captions", Render = "render",
-        Hls = "hls", Thumbnail = "thumbnail", Manifest = "manifest", Visuals = "visuals", Package = "package";
+        Provenance = "provenance", Hls = "hls", Thumbnail = "thumbnail", Manifest = "manifest", Visuals = "visuals", Package = "package";
 
-    public static IReadOnlyList<string> All { get; } = [Script, Voice, Timeline, Captions, Render, Hls, Thumbnail, Manifest];
+    public static IReadOnlyList<string> All { get; } = [Script, Voice, Timeline, Captions, Render, Provenance, Hls, Thumbnail, Manifest];
 }
