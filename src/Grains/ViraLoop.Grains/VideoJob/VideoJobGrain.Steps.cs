@@ -4,6 +4,7 @@ using ViraLoop.Grains.Execution;
 using ViraLoop.Grains.Messages;
 using ViraLoop.Media;
 using ViraLoop.Media.Assembly;
+using ViraLoop.Media.Watermark;
 using ViraLoop.Media.Captions;
 using ViraLoop.Media.Pipeline;
 using ViraLoop.Media.Pipeline.Steps;
@@ -106,6 +107,8 @@ public sealed partial class VideoJobGrain
         var (script, timed, voices, visuals) = (S.Script!, S.Timeline!, S.Voices.Select(v => v!).ToList(), S.Visuals.Select(v => v!).ToList());
         var choices = VideoChoices.For(S.Order!.ToRequest());
         var (settings, prefix, seed) = (Settings, Prefix, S.Seed);
+        // Every frame carries the job's payload under the configured key (VIRALOOP_WATERMARK_KEY); the manifest records it.
+        var watermark = WatermarkPayload.ForJob(S.TenantId, S.JobId);
         return async (runId, self, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -125,7 +128,7 @@ public sealed partial class VideoJobGrain
                     last = f;
                     self.OnStepProgress(runId, f).Ignore();
                 });
-                var done = await new AssemblyStep().RunAsync(new AssemblySpec(timed, voiceFiles, sources, choices.Music, seed, ass, settings, video, work),
+                var done = await new AssemblyStep().RunAsync(new AssemblySpec(timed, voiceFiles, sources, choices.Music, seed, ass, settings, video, work, watermark),
                     progress, ct);
                 if (done.Flashes is { Passes: false } flashes)
                     return new StepReport(StepNames.Render, runId, clock.Elapsed.TotalSeconds, new UnsafeVideoException(flashes).Message, Transient: false,
@@ -157,6 +160,7 @@ public sealed partial class VideoJobGrain
         var notes = S.Notes.Concat(S.Visuals.Where(v => v!.Note is not null).Select(v => v!.Note!)).Distinct().ToList();
         var steps = new Dictionary<string, double>(S.StepSeconds);
         var (videoKey, captionsKey) = (S.Outputs["video"], S.Outputs["captions"]);
+        var watermark = new ManifestWatermark(WatermarkPayload.Format(WatermarkPayload.ForJob(S.TenantId, S.JobId)), WatermarkKey.Configured().Fingerprint);
         return async (runId, _, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -187,7 +191,7 @@ public sealed partial class VideoJobGrain
                 var manifest = await new ManifestStep().RunAsync(new ManifestSpec(request, script, timed, visuals.Select(v => v.Visual).ToList(),
                     choices.Music, settings, duration, voiceEngine,
                     [VideoPipeline.VideoFile, VideoPipeline.ThumbnailFile, VideoPipeline.CaptionsFile, VideoPipeline.HlsPlaylist],
-                    steps, notes, manifestDir, createdAt, sizes), ct);
+                    steps, notes, manifestDir, createdAt, sizes) { Watermark = watermark }, ct);
                 outputs["manifest"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ManifestFile}", manifest.ManifestPath, ct)).Key;
                 return new StepReport(StepNames.Package, runId, clock.Elapsed.TotalSeconds, Outputs: outputs);
             }
