@@ -31,8 +31,10 @@ public sealed class WatermarkPatternTests
     public void RenderLuma_AmplitudeAndBalance()
     {
         var luma = WatermarkPattern.RenderLuma(Key, Payload, 360, 640);
-        Assert.InRange(luma.Min(), 126, 127);
-        Assert.InRange(luma.Max(), 129, 130);
+        int peak = (int)Math.Round(WatermarkPattern.DefaultAmplitude, MidpointRounding.AwayFromZero);
+        Assert.InRange(peak, 1, 3);
+        Assert.Equal(128 - peak, luma.Min());
+        Assert.Equal(128 + peak, luma.Max());
         Assert.InRange(luma.Average(b => b - 128.0), -0.05, 0.05);
     }
 

@@ -9,11 +9,12 @@ namespace ViraLoop.Media.Watermark;
 /// </summary>
 public sealed class WatermarkAnalysis
 {
-    /// <summary>Sync strength (z-score of the best cross-correlation peak) at or above which a payload is believed.</summary>
+    /// <summary>
+    /// Sync strength (z-score of the best cross-correlation peak over every scale and offset) at or above which a payload is
+    /// believed. On unmarked renders, 1,000 random keys gave at most 6.1 (99th percentile 5.6); below it the fine search and
+    /// the decoding are skipped.
+    /// </summary>
     public const double SyncThreshold = 7.0;
-
-    /// <summary>Below this the fine search and decoding are skipped (nothing could pass the threshold after it).</summary>
-    private const double SearchFloor = 5.0;
 
     public const double MinScale = 0.8, MaxScale = 1.25;
     private const double ScaleStep = 1.005;
@@ -77,7 +78,7 @@ public sealed class WatermarkAnalysis
             double z = (max - mean) / sd;
             if (z > bestZ) (bestZ, bestScale, bestDx, bestDy) = (z, f.Scale, arg % Bins, arg / Bins);
         }
-        if (bestZ < SearchFloor) return new WatermarkDetection(false, null, 0, bestZ, bestScale, FramesUsed);
+        if (bestZ < SyncThreshold) return new WatermarkDetection(false, null, 0, bestZ, bestScale, FramesUsed);
 
         // Fine: climb on scale and phase, scoring the sync cells' matched-filter values.
         var p = new Pose(bestScale, (double)bestDx / Bins, (double)bestDy / Bins);
@@ -112,7 +113,7 @@ public sealed class WatermarkAnalysis
         bool crcOk = PayloadCode.TryDecode(soft, out var payload, out var info);
         var recoded = PayloadCode.Convolve(info);
         double accuracy = (double)recoded.Where((b, i) => b == soft[i] > 0).Count() / recoded.Length;
-        bool found = crcOk && bestZ >= SyncThreshold;
+        bool found = crcOk;
         return new WatermarkDetection(found, found ? payload : null, accuracy, bestZ, p.Scale, FramesUsed) { SoftBits = soft };
     }
 

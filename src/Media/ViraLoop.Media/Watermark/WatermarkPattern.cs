@@ -7,7 +7,7 @@ namespace ViraLoop.Media.Watermark;
 public static class WatermarkPattern
 {
     /// <summary>Peak change in luma levels at a cell's centre.</summary>
-    public const double DefaultAmplitude = 1.5;
+    public const double DefaultAmplitude = 2.5;
 
     /// <summary>The luma plane (width × height bytes, 128 ± the pattern) of <paramref name="payload"/> under <paramref name="key"/>.</summary>
     public static byte[] RenderLuma(WatermarkKey key, ulong payload, int width, int height, double amplitude = DefaultAmplitude)
