@@ -52,8 +52,8 @@ public static partial class WatermarkBench
             var pattern = Path.Combine(root, "pattern.yuv");
             await WatermarkPattern.WriteYuv420Async(pattern, key, payload, 1080, 1920, CancellationToken.None);
             double patternSeconds = sw.Elapsed.TotalSeconds;
-            double decodeOnly = await CpuSecondsAsync(["-v", "error", "-i", unmarked.VideoPath, "-an", "-f", "null", "-"]);
-            double decodeBlend = await CpuSecondsAsync(["-v", "error", "-i", unmarked.VideoPath, "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "1080x1920", "-i", pattern,
+            double decodeOnly = await CpuSecondsAsync(["-hide_banner", "-nostats", "-i", unmarked.VideoPath, "-an", "-f", "null", "-"]);
+            double decodeBlend = await CpuSecondsAsync(["-hide_banner", "-nostats", "-i", unmarked.VideoPath, "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "1080x1920", "-i", pattern,
                 "-filter_complex", "[0:v][1:v]blend=all_mode=grainmerge:repeatlast=1", "-an", "-f", "null", "-"]);
             double embed = patternSeconds + Math.Max(0, decodeBlend - decodeOnly);
             Console.WriteLine($"embedding alone: pattern {patternSeconds:0.000} s + blend {decodeBlend - decodeOnly:0.00} CPU-s (decode {decodeOnly:0.00}, decode+blend {decodeBlend:0.00})" +
