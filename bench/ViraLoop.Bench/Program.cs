@@ -5,6 +5,7 @@ switch (what)
 {
     case "video": await VideoBench.RunAsync(args); break;
     case "frames": FrameBench.Run(); break;
+    case "watermark": await WatermarkBench.RunAsync(args); break;
     case "pipeline": await PipelineBench.RunAsync(args); break;
     case "api": await ApiBench.RunAsync(args); break;
     case "silo": await BenchSilo.RunAsync(args); break;

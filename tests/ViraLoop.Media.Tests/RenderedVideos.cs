@@ -16,6 +16,8 @@ public sealed class RenderedVideos : IAsyncLifetime
     public VideoResult Polish { get; private set; } = null!;
     public VideoResult Gradient { get; private set; } = null!;
     public VideoResult Geometric { get; private set; } = null!;
+    /// <summary><see cref="Gradient"/>'s request rendered without the invisible watermark (every other render carries one).</summary>
+    public VideoResult GradientUnmarked { get; private set; } = null!;
     /// <summary>The only full-size render of the suite: about 5 s at 1080×1920, as a user's master comes out.</summary>
     public VideoResult Master { get; private set; } = null!;
 
@@ -43,6 +45,8 @@ public sealed class RenderedVideos : IAsyncLifetime
             }, Path.Combine(_root, "pl")),
             async () => Gradient = await pipeline.RunAsync(styled with { Style = "gradient" }, Path.Combine(_root, "gradient")),
             async () => Geometric = await pipeline.RunAsync(styled with { Style = "geometric" }, Path.Combine(_root, "geometric")),
+            async () => GradientUnmarked = await new VideoPipeline(new ViraLoop.Media.Writing.TemplateScriptWriter(), new ViraLoop.Media.Speech.EspeakSynthesizer()) { EmbedWatermark = false }
+                .RunAsync(styled with { Style = "gradient" }, Path.Combine(_root, "gradient-unmarked")),
         };
         using var gate = new SemaphoreSlim(2);
         await Task.WhenAll(renders.Select(async render =>

@@ -4,6 +4,7 @@ using ViraLoop.Grains.Execution;
 using ViraLoop.Grains.Messages;
 using ViraLoop.Media;
 using ViraLoop.Media.Assembly;
+using ViraLoop.Media.Watermark;
 using ViraLoop.Media.Captions;
 using ViraLoop.Media.Pipeline;
 using ViraLoop.Media.Pipeline.Steps;
@@ -113,6 +114,8 @@ public sealed partial class VideoJobGrain
         var (script, timed, voices, visuals) = (S.Script!, S.Timeline!, S.Voices.Select(v => v!).ToList(), S.Visuals.Select(v => v!).ToList());
         var choices = VideoChoices.For(S.Order!.ToRequest());
         var (settings, prefix, seed) = (Settings, Prefix, S.Seed);
+        // Every frame carries the job's payload under the configured key (VIRALOOP_WATERMARK_KEY); the manifest records it.
+        var watermark = WatermarkPayload.ForJob(S.TenantId, S.JobId);
         return async (runId, self, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -132,7 +135,7 @@ public sealed partial class VideoJobGrain
                     last = f;
                     self.OnStepProgress(runId, f).Ignore();
                 });
-                var done = await new AssemblyStep().RunAsync(new AssemblySpec(timed, voiceFiles, sources, choices.Music, seed, ass, settings, video, work),
+                var done = await new AssemblyStep().RunAsync(new AssemblySpec(timed, voiceFiles, sources, choices.Music, seed, ass, settings, video, work, watermark),
                     progress, ct);
                 if (done.Flashes is { Passes: false } flashes)
                     return new StepReport(StepNames.Render, runId, clock.Elapsed.TotalSeconds, new UnsafeVideoException(flashes).Message, Transient: false,
@@ -171,6 +174,7 @@ public sealed partial class VideoJobGrain
         var steps = new Dictionary<string, double>(S.StepSeconds);
         var (videoKey, captionsKey) = (S.Outputs["video"], S.Outputs["captions"]);
         var signingKey = services.Options.SigningKey;
+        var watermark = new ManifestWatermark(WatermarkPayload.Format(WatermarkPayload.ForJob(S.TenantId, S.JobId)), WatermarkKey.Configured().Fingerprint);
         return async (runId, _, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -209,7 +213,7 @@ public sealed partial class VideoJobGrain
                     choices.Music, settings, duration, voiceEngine,
                     [VideoPipeline.VideoFile, VideoPipeline.ThumbnailFile, VideoPipeline.CaptionsFile, VideoPipeline.HlsPlaylist, VideoPipeline.HlsMaster,
                         VideoPipeline.HlsProvenance],
-                    steps, notes, manifestDir, createdAt, sizes, Provenance: signed), ct);
+                    steps, notes, manifestDir, createdAt, sizes, Provenance: signed) { Watermark = watermark }, ct);
                 outputs["manifest"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ManifestFile}", manifest.ManifestPath, ct)).Key;
                 return new StepReport(StepNames.Package, runId, clock.Elapsed.TotalSeconds, Outputs: outputs);
             }

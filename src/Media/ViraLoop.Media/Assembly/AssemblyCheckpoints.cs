@@ -36,10 +36,11 @@ public static class AssemblyCheckpoints
 
     /// <summary>
     /// The key of the picture: this build of the renderer and assembler, the ffmpeg build and fonts that burn the captions,
-    /// the output settings, the timeline, every scene's visual (a clip by its content, not its path) and the captions.
+    /// the output settings, the timeline, every scene's visual (a clip by its content, not its path), the captions, and the
+    /// watermark (payload and key fingerprint; null when none is embedded).
     /// </summary>
     public static async Task<string> PictureKeyAsync(RenderSettings settings, IReadOnlyList<object> timeline, IReadOnlyList<Visuals.SceneVisual> visuals,
-        string captionsAss, int seed, int totalFrames, CancellationToken ct)
+        string captionsAss, int seed, int totalFrames, CancellationToken ct, object? watermark = null)
     {
         var clips = new List<string?>();
         foreach (var v in visuals) clips.Add(v.ClipPath is { } c ? await FileHashAsync(c, ct) : null);
@@ -55,6 +56,7 @@ public static class AssemblyCheckpoints
             timeline,
             visuals = visuals.Select((v, i) => v with { ClipPath = clips[i] }),
             captionsAss,
+            watermark,
         }));
     }
 

@@ -24,7 +24,12 @@ public static class FfmpegAssembler
     /// exactly <paramref name="frameCount"/> frames starting at time 0. The frames are stamped with their absolute time
     /// while the captions are burned in (so a chunk shows the captions of its place on the timeline), then restamped from 0.
     /// </summary>
-    public static IReadOnlyList<string> BuildArguments(RenderSettings s, BackgroundRenderer bg, string assFile, int startFrame, int frameCount, string output)
+    /// <para>
+    /// With <paramref name="watermarkFile"/> (a yuv420p frame of the output size from <see cref="Watermark.WatermarkPattern"/>),
+    /// the invisible watermark is added to every frame after the captions (<c>blend=all_mode=grainmerge</c>: pixel + pattern − 128).
+    /// </para>
+    public static IReadOnlyList<string> BuildArguments(RenderSettings s, BackgroundRenderer bg, string assFile, int startFrame, int frameCount, string output,
+        string? watermarkFile = null)
     {
         var inv = CultureInfo.InvariantCulture;
         // The raw input's time base is 1/fps, so the shift is a whole number of ticks: exact.
@@ -34,7 +39,9 @@ public static class FfmpegAssembler
         [
             "-hide_banner", "-nostats", "-loglevel", "error", "-y", "-progress", "pipe:1",
             "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{bg.Width}x{bg.Height}", "-r", s.Fps.ToString(inv), "-i", "pipe:0",
-            "-filter_complex", $"[0:v]{shift}scale={s.Width}:{s.Height}:flags=bicubic,ass={assFile}:fontsdir={Path.GetDirectoryName(Tools.FontPath)}{restamp}[v]",
+            .. (watermarkFile is null ? Array.Empty<string>() : ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{s.Width}x{s.Height}", "-i", watermarkFile]),
+            "-filter_complex", $"[0:v]{shift}scale={s.Width}:{s.Height}:flags=bicubic,ass={assFile}:fontsdir={Path.GetDirectoryName(Tools.FontPath)}{restamp}"
+                + (watermarkFile is null ? "[v]" : "[c];[c][1:v]blend=all_mode=grainmerge:repeatlast=1[v]"),
             "-map", "[v]",
             "-c:v", "libx264", "-preset", s.Preset, "-crf", s.Crf.ToString(inv), "-profile:v", "high", "-pix_fmt", "yuv420p",
             "-r", s.Fps.ToString(inv), "-g", (s.Fps * 2).ToString(inv),

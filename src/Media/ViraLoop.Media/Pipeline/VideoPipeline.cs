@@ -3,6 +3,7 @@ using ViraLoop.Media.Assembly;
 using ViraLoop.Media.Captions;
 using ViraLoop.Media.Pipeline.Steps;
 using ViraLoop.Media.Speech;
+using ViraLoop.Media.Watermark;
 using ViraLoop.Media.Writing;
 
 namespace ViraLoop.Media.Pipeline;
@@ -26,7 +27,6 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
     private readonly SceneVoiceStep _voice = new(voice);
     private readonly TimelineStep _timeline = new();
     private readonly SceneVisualStep _visual = new();
-    private readonly AssemblyStep _assembly = new();
     private readonly ProvenanceStep _provenance = new();
     private readonly HlsStep _hls = new();
     private readonly ThumbnailStep _thumbnail = new();
@@ -44,6 +44,12 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
     /// <summary>Where the C2PA signing key comes from (configured PEM files, else the development CA).</summary>
     public Provenance.C2paKeyOptions SigningKey { get; init; } = new(null, null);
+
+    /// <summary>Embed the invisible watermark (a payload naming this video, <see cref="WatermarkPayload.ForVideo"/>) in every frame.</summary>
+    public bool EmbedWatermark { get; init; } = true;
+
+    /// <summary>The key the watermark is embedded under (default: <see cref="WatermarkKey.Configured"/>, from VIRALOOP_WATERMARK_KEY).</summary>
+    public WatermarkKey WatermarkKey { get; init; } = WatermarkKey.Configured();
 
     public async Task<VideoResult> RunAsync(VideoRequest request, string outputDirectory, IProgress<StepProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -96,8 +102,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
             var visuals = timed.Select((t, i) => _visual.Source(new SceneVisualSpec(i, t, choices.Palette, seed, settings))).ToList();
             var videoPath = Path.Combine(outDir, VideoFile);
-            var assembled = await _assembly.RunAsync(new AssemblySpec(timed, voices, visuals, choices.Music, seed,
-                BurnCaptions ? ass : AssWriter.Write([], SafeArea.Default, script.Title), settings, videoPath, work),
+            // The video's own id; its watermark payload links a copy found elsewhere back to this manifest.
+            var videoId = Guid.NewGuid();
+            ulong? payload = EmbedWatermark ? WatermarkPayload.ForVideo(videoId) : null;
+            var assembled = await new AssemblyStep { WatermarkKey = WatermarkKey }.RunAsync(new AssemblySpec(timed, voices, visuals, choices.Music, seed,
+                BurnCaptions ? ass : AssWriter.Write([], SafeArea.Default, script.Title), settings, videoPath, work, payload),
                 new Progress<double>(f => progress?.Report(new StepProgress(StepNames.Render, f))), cancellationToken);
             notes.Add(AudioMixer.Describe(assembled.Loudness));
             if (assembled.Flashes is { } flashes)
@@ -125,7 +134,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
 
             var manifest = await _manifest.RunAsync(new ManifestSpec(request, script, timed, visuals, choices.Music, settings, duration, _voice.Engine,
                 [VideoFile, ThumbnailFile, CaptionsFile, HlsPlaylist, HlsMaster, HlsProvenance], new Dictionary<string, double>(steps), notes, outDir,
-                DateTimeOffset.UtcNow, Provenance: signed),
+                DateTimeOffset.UtcNow, Provenance: signed)
+                {
+                    VideoId = videoId.ToString("N"),
+                    Watermark = payload is { } p ? new ManifestWatermark(WatermarkPayload.Format(p), WatermarkKey.Fingerprint) : null,
+                },
                 cancellationToken);
             Done(StepNames.Manifest);
             return new VideoResult(videoPath, thumbPath, manifest.ManifestPath, duration, script, timed, steps, notes);

@@ -4,13 +4,15 @@ using ViraLoop.Media.Assembly;
 using ViraLoop.Media.Captions;
 using ViraLoop.Media.Music;
 using ViraLoop.Media.Visuals;
+using ViraLoop.Media.Watermark;
 
 namespace ViraLoop.Media.Pipeline.Steps;
 
 /// <summary>
 /// Everything the finished MP4 is made of: the timed scenes, each scene's voice and visual source (procedural or a clip),
 /// the music, the captions to burn in (an ASS document; an empty one burns nothing), the output format, and where to
-/// write it. <paramref name="WorkDirectory"/> takes scratch files.
+/// write it. <paramref name="WorkDirectory"/> takes scratch files. <paramref name="WatermarkPayload"/>, when given, is
+/// embedded in every frame as an invisible watermark under the step's <see cref="AssemblyStep.WatermarkKey"/>.
 /// </summary>
 public sealed record AssemblySpec(
     IReadOnlyList<TimedScene> Scenes,
@@ -21,7 +23,8 @@ public sealed record AssemblySpec(
     string CaptionsAss,
     RenderSettings Settings,
     string OutputPath,
-    string WorkDirectory);
+    string WorkDirectory,
+    ulong? WatermarkPayload = null);
 
 /// <summary>
 /// The MP4 (H.264 + AAC, faststart), its length and how the soundtrack was levelled; and what this run did with the
@@ -62,6 +65,9 @@ public sealed class AssemblyStep
     /// <summary>Frames per picture chunk; 0 means <see cref="DefaultChunkSeconds"/> at the output frame rate.</summary>
     public int ChunkFrames { get; init; }
 
+    /// <summary>The key a spec's <see cref="AssemblySpec.WatermarkPayload"/> is embedded under (default: <see cref="WatermarkKey.Configured"/>).</summary>
+    public WatermarkKey WatermarkKey { get; init; } = WatermarkKey.Configured();
+
     /// <summary>Temporary files older than this (not written to since) are left from a crashed run and deleted.</summary>
     private static readonly TimeSpan StalePart = TimeSpan.FromMinutes(15);
 
@@ -83,7 +89,11 @@ public sealed class AssemblyStep
         int chunkFrames = ChunkFrames > 0 ? ChunkFrames : (int)Math.Round(DefaultChunkSeconds * settings.Fps);
         var voices = spec.Scenes.Select((t, i) => new VoiceClip(spec.Voices[i].AudioPath, t.Start + t.VoiceOffset, spec.Voices[i].DurationSeconds)).ToList();
         var timeline = spec.Scenes.Select(t => (object)new { t.Start, t.Duration }).ToList();
-        var pictureKey = await AssemblyCheckpoints.PictureKeyAsync(settings, timeline, spec.Visuals, spec.CaptionsAss, spec.Seed, totalFrames, cancellationToken);
+        var watermark = spec.WatermarkPayload is { } payload
+            ? new { payload = Watermark.WatermarkPayload.Format(payload), key = WatermarkKey.Fingerprint, amplitude = WatermarkPattern.DefaultAmplitude }
+            : null;
+        var pictureKey = await AssemblyCheckpoints.PictureKeyAsync(settings, timeline, spec.Visuals, spec.CaptionsAss, spec.Seed, totalFrames, cancellationToken,
+            watermark);
         var audioKey = await AssemblyCheckpoints.AudioKeyAsync(voices, spec.Music, spec.Seed, duration, cancellationToken);
         var chunks = AssemblyCheckpoints.Plan(totalFrames, chunkFrames, pictureKey);
         var audioPath = Path.Combine(work, AssemblyCheckpoints.AudioFileName(audioKey));
@@ -105,7 +115,15 @@ public sealed class AssemblyStep
         Picture(done);
         try
         {
-            if (pending.Count > 0) await EncodeChunksAsync(spec, work, pending, done, Picture, cancellationToken);
+            if (pending.Count > 0)
+            {
+                // The watermark's pattern, one frame the size of the output, written once (named by what decides its pixels).
+                var pattern = spec.WatermarkPayload is { } p
+                    ? await WatermarkPattern.WriteYuv420Async(Path.Combine(work, $"watermark-{WatermarkKey.Fingerprint}-{Watermark.WatermarkPayload.Format(p)}-{settings.Width}x{settings.Height}.yuv"),
+                        WatermarkKey, p, settings.Width, settings.Height, cancellationToken)
+                    : null;
+                await EncodeChunksAsync(spec, work, pending, done, Picture, pattern, cancellationToken);
+            }
         }
         catch
         {
@@ -155,7 +173,7 @@ public sealed class AssemblyStep
 
     /// <summary>Encodes the missing chunks in order, each to a temporary file renamed when complete, reporting the frames done.</summary>
     private static async Task EncodeChunksAsync(AssemblySpec spec, string work, IReadOnlyList<AssemblyCheckpoints.Chunk> pending, int done,
-        Action<double> picture, CancellationToken ct)
+        Action<double> picture, string? watermarkFile, CancellationToken ct)
     {
         var settings = spec.Settings;
         // Only the clips on screen in the missing chunks are decoded (with a margin for the push transition into the next scene).
@@ -173,7 +191,7 @@ public sealed class AssemblyStep
                 var part = AssemblyCheckpoints.PartPathFor(final);
                 try
                 {
-                    var args = FfmpegAssembler.BuildArguments(settings, bg, CaptionsFile, chunk.StartFrame, chunk.FrameCount, part);
+                    var args = FfmpegAssembler.BuildArguments(settings, bg, CaptionsFile, chunk.StartFrame, chunk.FrameCount, part, watermarkFile);
                     // Within a chunk progress stops short of its end: reaching a chunk boundary means that chunk is in place.
                     int before = done;
                     var grid = new MemoryStream();

@@ -30,7 +30,20 @@ public sealed record ManifestSpec(
     string OutputDirectory,
     DateTimeOffset CreatedAt,
     IReadOnlyDictionary<string, long>? FileBytes = null,
-    Provenance.C2paSignResult? Provenance = null);
+    Provenance.C2paSignResult? Provenance = null)
+{
+    /// <summary>The video's id (offline renders; a job is named by its job id).</summary>
+    public string? VideoId { get; init; }
+
+    /// <summary>The invisible watermark in the picture, if one was embedded.</summary>
+    public ManifestWatermark? Watermark { get; init; }
+}
+
+/// <summary>
+/// The watermark a video carries: its 64-bit payload as 16 hex digits and the fingerprint of the key it was embedded under
+/// (never the key). Thumbnails are not watermarked.
+/// </summary>
+public sealed record ManifestWatermark(string Payload, string KeyFingerprint);
 
 public sealed record ManifestResult(string ManifestPath);
 
@@ -51,6 +64,7 @@ public sealed class ManifestStep
         var manifest = new
         {
             generator = "ViraLoop",
+            videoId = spec.VideoId,
             createdAt = spec.CreatedAt,
             request = new { request.Topic, request.Language, request.DurationSeconds, request.Style, request.Palette, request.Mood, request.Hook, request.Preview, hasText = request.Text is not null, sceneListGiven = request.Scenes is not null },
             output = new { settings.Width, settings.Height, settings.Fps, videoCodec = "h264", audioCodec = "aac", audioSampleRate = 48000, loudnessTargetLufs = -14, durationSeconds = Math.Round(spec.DurationSeconds, 3), settings.Preset, settings.Crf },
@@ -68,6 +82,7 @@ public sealed class ManifestStep
             },
             stepSeconds = spec.StepSeconds,
             notes = spec.Notes,
+            watermark = spec.Watermark is { } w ? new { payload = w.Payload, keyFingerprint = w.KeyFingerprint, embedding = "tiled luma pattern, 64-bit payload + CRC-16, rate-1/2 K=7 code", thumbnail = false } : null,
         };
         var path = Path.Combine(spec.OutputDirectory, ManifestFile);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(manifest, ManifestJson), cancellationToken);
