@@ -44,7 +44,9 @@ public static class FfmpegAssembler
                 + (watermarkFile is null ? "[v]" : "[c];[c][1:v]blend=all_mode=grainmerge:repeatlast=1[v]"),
             "-map", "[v]",
             "-c:v", "libx264", "-preset", s.Preset, "-crf", s.Crf.ToString(inv), "-profile:v", "high", "-pix_fmt", "yuv420p",
-            "-r", s.Fps.ToString(inv), "-g", (s.Fps * 2).ToString(inv),
+            // Keyframes exactly every 2 s and nowhere else (no scene-cut keyframes): HLS cuts its 4 s segments on them, and x264's
+            // scene-cut decisions shift with small changes to the picture (the watermark moved them).
+            "-r", s.Fps.ToString(inv), "-g", (s.Fps * 2).ToString(inv), "-sc_threshold", "0",
             // The frames are converted with the BT.601 matrix (limited range): say so, so players do not guess BT.709.
             "-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
             "-frames:v", frameCount.ToString(inv), "-f", "mp4", output,

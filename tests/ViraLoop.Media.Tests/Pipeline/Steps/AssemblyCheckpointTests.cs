@@ -212,7 +212,7 @@ public sealed class AssemblyCheckpointTests
         // One line a frame ("1," or "0", side data may follow), blank lines between some.
         var flags = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split(',')[0]).ToList();
         Assert.Equal(frames, flags.Count);
-        // x264 adds keyframes at scene cuts too (here where the push transition starts); the chunk starts must be among them.
+        // Keyframes every 2 s (no scene-cut keyframes since -sc_threshold 0); the chunk starts must be among them.
         return flags.Select((f, i) => (f, i)).Where(x => x.f == "1").Select(x => x.i).ToList();
     }
 
