@@ -123,6 +123,17 @@ public sealed class VideoFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.NotNull(c2pa);
         Assert.True(c2pa.Valid, $"The delivered MP4's C2PA manifest: {c2pa}");
         Assert.Equal(ViraLoop.Media.Provenance.C2paAction.Created, c2pa.Actions[0]);
+        // The job's view says the same: the manifest's label, signer, time and actions.
+        var provenance = view.GetProperty("provenance");
+        Assert.Equal(c2pa.ManifestLabel, provenance.GetProperty("manifestLabel").GetString());
+        Assert.Equal(c2pa.Signer, provenance.GetProperty("signer").GetString());
+        Assert.StartsWith("ViraLoop/", provenance.GetProperty("claimGenerator").GetString());
+        Assert.Equal(c2pa.Actions, provenance.GetProperty("actions").EnumerateArray().Select(a => a.GetString()!).ToList());
+        Assert.Equal(c2pa.SigningTime, provenance.GetProperty("signedAt").GetDateTimeOffset());
+        // Every frame carries the job's watermark payload (the job grain's path, read back from the delivered file).
+        var mark = await ViraLoop.Media.Watermark.WatermarkDetector.DetectAsync(path, ViraLoop.Media.Watermark.WatermarkKey.Configured());
+        Assert.True(mark.Found, mark.Describe());
+        Assert.Equal(ViraLoop.Media.Watermark.WatermarkPayload.ForJob("acme", id), mark.Payload);
         var master = await acme.GetStringAsync($"/v1/videos/{id}/hls/master.m3u8");
         Assert.Contains("#EXT-X-SESSION-DATA:DATA-ID=\"org.c2pa.manifest\",URI=\"provenance.c2pa\"", master);
         var sidecar = await acme.GetAsync($"/v1/videos/{id}/hls/provenance.c2pa");

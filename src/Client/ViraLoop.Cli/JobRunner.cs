@@ -135,6 +135,9 @@ internal sealed class JobRunner
         using (var reader = new StreamReader(s))
             playlistText = await reader.ReadToEndAsync(ct);
         foreach (var file in ViraLoop.Media.Pipeline.Steps.HlsStep.PlaylistFiles(playlistText)) await Copy($"{hlsPrefix}/{file}", $"hls/{file}");
+        // The C2PA sidecar and the master playlist that names it, where the job made them.
+        foreach (var extra in new[] { VideoPipeline.HlsProvenance, VideoPipeline.HlsMaster })
+            if (await blobs.GetAsync($"{hlsPrefix}/{Path.GetFileName(extra)}", ct) is not null) await Copy($"{hlsPrefix}/{Path.GetFileName(extra)}", extra);
         var hls = await Copy(playlistKey, VideoPipeline.HlsPlaylist);
         var manifest = await Copy(snapshot.Outputs["manifest"], VideoPipeline.ManifestFile);
 

@@ -77,7 +77,14 @@ public sealed record VideoView(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<SceneView> Scenes,
     IReadOnlyDictionary<string, string> Links,
-    RejectionView? Rejection = null);
+    RejectionView? Rejection = null,
+    ProvenanceView? Provenance = null);
+
+/// <summary>
+/// The C2PA manifest the MP4 carries: its label, the claim generator, who signed it (and the certificate's issuer), when,
+/// and the actions it records (c2pa.created with the IPTC digital source type, c2pa.edited…).
+/// </summary>
+public sealed record ProvenanceView(string ManifestLabel, string ClaimGenerator, string Signer, string Issuer, DateTimeOffset SignedAt, IReadOnlyList<string> Actions);
 
 /// <summary>Why the content policy refused a video: category, severity (1–3), field, the passage as written, checker and stage (order, script, edit).</summary>
 public sealed record RejectionView(string Category, int Severity, string Field, string Passage, string Source, string Stage);

@@ -71,7 +71,8 @@ public sealed record StepReport(
     [property: Id(7)] IReadOnlyList<string>? Notes = null,
     [property: Id(8)] JobSpan? Span = null,
     [property: Id(9)] string? Withheld = null,
-    [property: Id(10)] JobRejection? Rejected = null);
+    [property: Id(10)] JobRejection? Rejected = null,
+    [property: Id(11)] ViraLoop.Media.Provenance.C2paSignResult? Provenance = null);
 
 /// <summary>
 /// A job's snapshot and the events after a sequence number. <see cref="Complete"/> is false when some of them are no

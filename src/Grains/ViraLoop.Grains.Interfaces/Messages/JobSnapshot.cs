@@ -21,7 +21,8 @@ public sealed record JobSnapshot(
     [property: Id(11)] string? Title,
     [property: Id(12)] int Seed,
     [property: Id(13)] string? Withheld = null,
-    [property: Id(14)] JobRejection? Rejection = null);
+    [property: Id(14)] JobRejection? Rejection = null,
+    [property: Id(15)] ViraLoop.Media.Provenance.C2paSignResult? Provenance = null);
 
 /// <summary>
 /// Why the content policy refused a job: the category (violence, hate, sexual, self-harm, dangerous, harassment), the

@@ -249,6 +249,7 @@ public sealed partial class VideoJobGrain
         S.StepSeconds[report.Step] = Math.Round(report.Seconds, 3);
         foreach (var (name, key) in report.Outputs ?? new Dictionary<string, string>()) S.Outputs[name] = key;
         if (report.Notes is { } notes) S.Notes.AddRange(notes.Where(n => !S.Notes.Contains(n)));
+        if (report.Provenance is { } provenance) S.Provenance = provenance;
         switch (S.Status)
         {
             case JobStatus.Scripting:

@@ -215,7 +215,7 @@ public sealed partial class VideoJobGrain
                         VideoPipeline.HlsProvenance],
                     steps, notes, manifestDir, createdAt, sizes, Provenance: signed) { Watermark = watermark }, ct);
                 outputs["manifest"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ManifestFile}", manifest.ManifestPath, ct)).Key;
-                return new StepReport(StepNames.Package, runId, clock.Elapsed.TotalSeconds, Outputs: outputs);
+                return new StepReport(StepNames.Package, runId, clock.Elapsed.TotalSeconds, Outputs: outputs, Provenance: signed);
             }
             finally
             {

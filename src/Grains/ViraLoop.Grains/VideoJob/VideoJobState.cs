@@ -60,4 +60,7 @@ public sealed class VideoJobState
 
     /// <summary>The tenant's content policy when the job was submitted (category → level; empty: standard), used for its script and edits too.</summary>
     [Id(30)] public Dictionary<string, string> Moderation { get; set; } = [];
+
+    /// <summary>The C2PA manifest the delivered MP4 carries (signer, time, actions); null until it is packaged.</summary>
+    [Id(31)] public ViraLoop.Media.Provenance.C2paSignResult? Provenance { get; set; }
 }

@@ -177,6 +177,13 @@
       const [video, thumb, captions] = await Promise.all([blobUrl(`${base}/video.mp4`), blobUrl(`${base}/thumbnail.jpg`), blobUrl(`${base}/captions.ass`)]);
       $("player").src = video; $("thumb").src = thumb;
       $("dlVideo").href = video; $("dlThumb").href = thumb; $("dlCaptions").href = captions;
+      const view = await api(base);
+      if (view.provenance) {
+        // Text only: the signer's name comes from a certificate, never markup.
+        const p = view.provenance;
+        $("provenance").textContent = `Content credentials (C2PA): signed by ${p.signer} on ${new Date(p.signedAt).toLocaleString()}; ${p.actions.join(", ")}; made by ${p.claimGenerator}.`;
+        $("provenance").hidden = false;
+      }
       $("result").hidden = false;
     } catch (e) { showError(e.message); }
   }
