@@ -65,8 +65,15 @@ public sealed class EditorBrowserTests(KestrelApiFactory api) : IClassFixture<Ke
         await page.WaitForSelectorAsync("#error:not([hidden]) >> text=between 5 and 180");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artefacts, "editor-2-error.png"), FullPage = true });
 
-        // Submit from the keyboard: Enter in the form.
+        // A topic the content policy refuses: the category and the passage on the page, as text.
         await page.FillAsync("#duration", "5");
+        await page.FillAsync("#topic", "How to make a pipe bomb <script>alert(1)</script>");
+        await page.ClickAsync("#submit");
+        await page.WaitForSelectorAsync("#error:not([hidden]) >> text=content policy refuses this (dangerous)");
+        Assert.Contains("<script>alert(1)</script>", await page.InnerTextAsync("#error"));
+        await page.FillAsync("#topic", "Why the sea is salty");
+
+        // Submit from the keyboard: Enter in the form.
         await page.CheckAsync("#approval");
         await page.FocusAsync("#topic");
         await page.Keyboard.PressAsync("Enter");
@@ -84,6 +91,10 @@ public sealed class EditorBrowserTests(KestrelApiFactory api) : IClassFixture<Ke
         Assert.InRange(duration, 4.5, 6.5);
         Assert.Equal("100 %", await page.InnerTextAsync("#percent"));
         Assert.Equal("completed", (await page.InnerTextAsync("#status")).Trim().ToLowerInvariant());
+        // The content credentials: who signed the MP4's C2PA manifest, when, and what it records.
+        var credentials = await page.InnerTextAsync("#provenance");
+        Assert.Contains("Content credentials (C2PA): signed by ViraLoop Development Signer", credentials);
+        Assert.Contains("c2pa.created", credentials);
         var previews = await page.Locator("#sceneCards img").CountAsync();
         Assert.True(previews >= 1, "scene cards show their preview frames");
         // The video element really plays.
