@@ -18,6 +18,8 @@ servers_dir="$VIRALOOP_SERVERS_DIR"
 
 echo "[test] building" >&2
 dotnet build ViraLoop.sln -c Release -nologo -clp:ErrorsOnly -v:q
+echo "[test] known vulnerabilities in the packages (high or critical fail)" >&2
+scripts/vulnerable.sh
 
 results=$(mktemp -d)
 rc=0
