@@ -25,7 +25,7 @@ public static class ApiBench
         {
             ["ViraLoop__Mode"] = "embedded", ["ViraLoop__Database"] = Path.Combine(dir, "state.db"), ["ViraLoop__SiloId"] = "api-bench",
             ["ViraLoop__SiloPort"] = "0", ["ViraLoop__GatewayPort"] = "0", ["ViraLoop__AdminKey"] = admin,
-            ["ViraLoop__PlanVideosPerDay"] = "100000000", ["ViraLoop__PlanRenderedSecondsPerMonth"] = "1000000000000", ["ViraLoop__PlanRequestsPerMinute"] = "100000000",
+            ["ViraLoop__PlanVideosPerDay"] = "100000000", ["ViraLoop__PlanRenderedSecondsPerMonth"] = "1000000000000", ["ViraLoop__PlanRequestsPerMinute"] = "100000000", ["ViraLoop__PlanConcurrentJobs"] = "100000000",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
         };
         await using var server = new Child("api-silo", ["silo", "--kind", "api"], env);

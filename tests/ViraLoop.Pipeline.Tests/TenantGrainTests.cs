@@ -11,7 +11,7 @@ public sealed class TenantGrainTests
     {
         await using var vl = await Embedded.StartAsync();
         var tenant = vl.Grains.GetGrain<ITenantGrain>("paged");
-        await tenant.SetPlan(new TenantPlanSettings { Name = "big", VideosPerDay = 1000 });
+        await tenant.SetPlan(new TenantPlanSettings { Name = "big", VideosPerDay = 1000, ConcurrentJobs = 1000 });
         var at = DateTimeOffset.UtcNow;
         for (var i = 0; i < 450; i++)
             Assert.Equal(AdmissionOutcome.Admitted, (await tenant.Admit(new AdmissionRequest($"j{i:000}", null, "f", 1, at.AddMilliseconds(i)))).Outcome);

@@ -106,12 +106,13 @@ internal static class AdminCommands
         var perDay = new Option<int?>("--videos-per-day") { Description = "Videos a day" };
         var perMonth = new Option<double?>("--seconds-per-month") { Description = "Rendered seconds a month" };
         var perMinute = new Option<int?>("--requests-per-minute") { Description = "API requests a minute (per silo)" };
+        var concurrent = new Option<int?>("--concurrent-jobs") { Description = "Unfinished videos at once" };
         var moderation = new Option<string[]>("--moderation")
         {
             Description = "Content policy levels, CATEGORY=LEVEL (violence, hate, sexual, self-harm, dangerous, harassment = strict, standard or relaxed); repeat or separate with commas",
             AllowMultipleArgumentsPerToken = true,
         };
-        var set = new Command("set", $"Change the tenant's plan: the settings given, the others as they are. {ExitCodes}") { name, ceiling, weight, perDay, perMonth, perMinute, moderation };
+        var set = new Command("set", $"Change the tenant's plan: the settings given, the others as they are. {ExitCodes}") { name, ceiling, weight, perDay, perMonth, perMinute, concurrent, moderation };
         set.SetAction((parse, ct) => o.Run(parse, async (admin, tenant, json) =>
         {
             var plan = await admin.GetPlanAsync(tenant, ct);
@@ -123,6 +124,7 @@ internal static class AdminCommands
                 VideosPerDay = parse.GetValue(perDay) ?? plan.VideosPerDay,
                 RenderedSecondsPerMonth = parse.GetValue(perMonth) ?? plan.RenderedSecondsPerMonth,
                 RequestsPerMinute = parse.GetValue(perMinute) ?? plan.RequestsPerMinute,
+                ConcurrentJobs = parse.GetValue(concurrent) ?? plan.ConcurrentJobs,
                 Moderation = Levels(plan.Moderation, parse.GetValue(moderation)),
             };
             return Print(await admin.SetPlanAsync(tenant, plan, ct), json);
@@ -158,6 +160,7 @@ internal static class AdminCommands
         t.AddRow("videos per day", p.VideosPerDay.ToString(CultureInfo.InvariantCulture));
         t.AddRow("rendered seconds per month", VideoCommands.Num(p.RenderedSecondsPerMonth));
         t.AddRow("requests per minute", p.RequestsPerMinute.ToString(CultureInfo.InvariantCulture));
+        t.AddRow("concurrent jobs", p.ConcurrentJobs.ToString(CultureInfo.InvariantCulture));
         t.AddRow("content policy", p.Moderation is { Count: > 0 } m
             ? Markup.Escape(string.Join(", ", m.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))) + ", others standard"
             : "standard");

@@ -8,6 +8,8 @@ namespace ViraLoop.Grains;
 /// </summary>
 public interface ITenantGrain : IGrainWithStringKey
 {
+    /// <summary>The plan (interleaves: a job asks for it while the tenant may be asking that job how it stands).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<TenantPlanSettings> GetPlan();
 
     /// <summary>Sets the plan (validated: <see cref="ArgumentException"/>) and tells the GPU scheduler its weight and ceiling.</summary>
@@ -21,6 +23,10 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>Undoes an admission whose job refused the order (bad input): the counters and the key are freed.</summary>
     Task Withdraw(string jobId);
+
+    /// <summary>A job of the tenant reached a final state: it no longer counts against the concurrent-jobs limit (one way).</summary>
+    [Orleans.Concurrency.OneWay]
+    Task JobEnded(string jobId);
 
     /// <summary>The tenant's jobs, newest first, from <paramref name="offset"/>.</summary>
     Task<TenantJobPage> ListJobs(int offset, int limit);

@@ -53,6 +53,7 @@ public static class PipelineHosting
                 VideosPerDay = options.PlanVideosPerDay,
                 RenderedSecondsPerMonth = options.PlanRenderedSecondsPerMonth,
                 RequestsPerMinute = options.PlanRequestsPerMinute,
+                ConcurrentJobs = options.PlanConcurrentJobs,
             },
         });
         // The offline rules, and an OpenAI-compatible moderation endpoint as well when VIRALOOP_MODERATION=openai.

@@ -139,6 +139,9 @@ public sealed class ViraLoopOptions
     public double PlanRenderedSecondsPerMonth { get; set; } = 36_000;
     public int PlanRequestsPerMinute { get; set; } = 600;
 
+    /// <summary>The default plan's limit on unfinished jobs a tenant has at once.</summary>
+    public int PlanConcurrentJobs { get; set; } = 20;
+
     /// <summary>
     /// The admin key (header <c>X-Admin-Key</c>): creates and revokes tenants' API keys and sets their plans. Unset: the
     /// admin endpoints answer 403 (use <c>viraloop keys</c> on a cluster member instead).

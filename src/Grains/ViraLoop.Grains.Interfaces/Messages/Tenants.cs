@@ -23,6 +23,9 @@ public sealed record TenantPlanSettings
     /// standard). Hate, sexual content and self-harm cannot be relaxed; severe findings are refused at every level.
     /// </summary>
     [Id(6)] public IReadOnlyDictionary<string, string>? Moderation { get; init; }
+
+    /// <summary>Jobs not yet finished (queued, running or waiting for approval) at once; more are refused with 403 until one ends.</summary>
+    [Id(7)] public int ConcurrentJobs { get; init; } = 20;
 }
 
 [GenerateSerializer, Immutable, Alias("vl.admission-request")]

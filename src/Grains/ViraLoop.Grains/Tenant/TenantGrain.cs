@@ -48,6 +48,7 @@ public sealed class TenantGrain(
         if (plan.VideosPerDay is < 0 or > 1_000_000) throw new ArgumentException("Videos per day must be between 0 and 1,000,000.");
         if (!double.IsFinite(plan.RenderedSecondsPerMonth) || plan.RenderedSecondsPerMonth is < 0 or > 1e9) throw new ArgumentException("Rendered seconds per month must be between 0 and 1e9.");
         if (plan.RequestsPerMinute is < 1 or > 1_000_000) throw new ArgumentException("Requests per minute must be between 1 and 1,000,000.");
+        if (plan.ConcurrentJobs is < 1 or > 100_000) throw new ArgumentException("Concurrent jobs must be between 1 and 100,000.");
         if (string.IsNullOrWhiteSpace(plan.Name) || plan.Name.Length > 64) throw new ArgumentException("The plan needs a name of at most 64 characters.");
         ViraLoop.Media.Safety.Moderation.ModerationPolicy moderation;
         try { moderation = ViraLoop.Media.Safety.Moderation.ModerationPolicy.FromSettings(plan.Moderation); }
@@ -78,6 +79,10 @@ public sealed class TenantGrain(
         if (S.VideosToday + 1 > plan.VideosPerDay)
             return new Admission(AdmissionOutcome.QuotaExceeded, r.JobId, "videos-per-day",
                 $"Your plan allows {plan.VideosPerDay} videos a day and {S.VideosToday} were made today (UTC); the count starts again at midnight UTC.");
+        if (S.Active.Count + 1 > plan.ConcurrentJobs) await PruneActiveAsync();
+        if (S.Active.Count + 1 > plan.ConcurrentJobs)
+            return new Admission(AdmissionOutcome.QuotaExceeded, r.JobId, "concurrent-jobs",
+                $"Your plan allows {plan.ConcurrentJobs} unfinished videos at once and {S.Active.Count} are queued, running or waiting for approval; wait for one to finish, or cancel one.");
         if (S.SecondsThisMonth + r.DurationSeconds > plan.RenderedSecondsPerMonth)
             return new Admission(AdmissionOutcome.QuotaExceeded, r.JobId, "rendered-seconds-per-month",
                 $"Your plan allows {plan.RenderedSecondsPerMonth:0} rendered seconds a month; {S.SecondsThisMonth:0} are used and this video asks for {r.DurationSeconds:0}.");
@@ -87,6 +92,7 @@ public sealed class TenantGrain(
         S.Listed++;
         S.VideosToday++;
         S.SecondsThisMonth += r.DurationSeconds;
+        S.Active[r.JobId] = r.At;
         if (r.IdempotencyKey is { } k) S.Idempotency[k] = new IdempotencyEntry(r.JobId, r.Fingerprint, r.At);
         await state.WriteStateAsync();
         return new Admission(AdmissionOutcome.Admitted, r.JobId);
@@ -96,13 +102,44 @@ public sealed class TenantGrain(
     /// Gives back a job's admission (its job refused the order right after it was admitted): out of the index, its
     /// counts returned. Looked for in the newest pages only, where a job admitted moments ago is.
     /// </summary>
+    public async Task JobEnded(string jobId)
+    {
+        if (S.Active.Remove(jobId)) await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Asks the jobs counted as unfinished how they stand (a job's one-way "ended" can be lost with a silo) and forgets the
+    /// finished and the missing ones; a job that cannot answer now is kept.
+    /// </summary>
+    private async Task PruneActiveAsync()
+    {
+        var checks = S.Active.Keys.ToList().Select(async id =>
+        {
+            try
+            {
+                var snapshot = await GrainFactory.GetGrain<IVideoJobGrain>(JobKeys.Of(TenantId, id)).GetSnapshot();
+                return (id, done: snapshot.Status.IsFinal());
+            }
+            catch (KeyNotFoundException) { return (id, done: S.Active[id] < DateTimeOffset.UtcNow.AddMinutes(-5)); }
+            catch (Exception) { return (id, done: false); }
+        });
+        var ended = (await Task.WhenAll(checks)).Where(c => c.done).Select(c => c.id).ToList();
+        foreach (var id in ended) S.Active.Remove(id);
+        if (ended.Count > 0) await state.WriteStateAsync();
+    }
+
     public async Task Withdraw(string jobId)
     {
+        var wasActive = S.Active.Remove(jobId);
         if (S.Admitted == 0) return;
         var newest = (S.Admitted - 1) / PageSize;
         TenantJob? removed = null;
         for (var page = newest; page >= Math.Max(0, newest - WithdrawPages + 1) && removed is null; page--) removed = await Page(page).Remove(jobId);
-        if (removed is null) return;
+        if (removed is null)
+        {
+            if (wasActive) await state.WriteStateAsync();
+            return;
+        }
         S.Listed = Math.Max(0, S.Listed - 1);
         if (removed.Counted is { } counted)
         {

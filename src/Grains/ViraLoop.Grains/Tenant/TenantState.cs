@@ -24,6 +24,9 @@ public sealed class TenantState
     // rewrites a record that grows with the day's jobs.
 
     [Id(8)] public List<ApiKeyInfo> Keys { get; set; } = [];
+
+    /// <summary>Jobs admitted and not yet final (the concurrent-jobs limit), with when they were admitted.</summary>
+    [Id(10)] public Dictionary<string, DateTimeOffset> Active { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Immutable, Alias("vl.idempotency-entry")]

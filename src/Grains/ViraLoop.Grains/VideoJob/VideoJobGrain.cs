@@ -108,6 +108,7 @@ public sealed partial class VideoJobGrain(
             ReportState();
             ViraLoopMetrics.JobSubmitted(tenant);
             ViraLoopMetrics.JobFinished(tenant, JobStatus.Rejected.Name(), 0);
+            GrainFactory.GetGrain<ITenantGrain>(tenant).JobEnded(jobId).Ignore();
             await PublishAsync();
             return Snapshot();
         }
@@ -246,6 +247,7 @@ public sealed partial class VideoJobGrain(
         await state.WriteStateAsync();
         ReportState();
         ViraLoopMetrics.JobFinished(S.TenantId, final.Name(), (S.UpdatedAt - S.CreatedAt).TotalSeconds);
+        GrainFactory.GetGrain<ITenantGrain>(S.TenantId).JobEnded(S.JobId).Ignore();
         _timer?.Dispose();
         _timer = null;
         if (final != JobStatus.Completed && S.Script is { } script)
