@@ -36,7 +36,8 @@ public static class PipelineHosting
         services.TryAddSingleton(sp =>
         {
             var configuration = sp.GetService<IConfiguration>();
-            var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            // Redirects are followed by hand where a vendor's link is downloaded (each hop checked), never by the client.
+            var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(2) };
             return VisualBackendCatalog.FromEnvironment(() => configuration?[$"{ViraLoopOptions.Section}:{nameof(ViraLoopOptions.VisualBackend)}"] ?? options.VisualBackend, http);
         });
         services.TryAddSingleton(_ => new PipelineOptions

@@ -37,6 +37,15 @@ public sealed class RunwayContractServer : IDisposable
     /// <summary>When set, answers task polls instead of the lifecycle (5xx while the API sheds load).</summary>
     public Func<VendorContractServer.Request, VendorContractServer.Response>? PollAnswer { get; set; }
 
+    /// <summary>Rewrites the output URL a succeeded task names (a crafted or hostile answer).</summary>
+    public Func<string, string>? OutputUrl { get; set; }
+
+    /// <summary>The content type the output URL answers with.</summary>
+    public string DownloadType { get; set; } = "video/mp4";
+
+    /// <summary>When set, the output URL answers 302 to this address instead of the video.</summary>
+    public string? RedirectDownloadTo { get; set; }
+
     /// <summary>Output URLs that answer 403 (expired signature) once before serving.</summary>
     public bool FirstDownloadExpired { get; set; }
 
@@ -58,7 +67,8 @@ public sealed class RunwayContractServer : IDisposable
             if (r.Headers.ContainsKey("Authorization")) return VendorContractServer.Response.Json(new { error = "The API key must not be sent to the CDN." }, 400);
             if (FirstDownloadExpired && Interlocked.Increment(ref _downloads) == 1 || !r.Query.Contains("_jwt=", StringComparison.Ordinal))
                 return new(403, "application/xml", "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"u8.ToArray());
-            return new(200, "video/mp4", _video);
+            if (RedirectDownloadTo is { } to) return new(302, "text/plain", [], new Dictionary<string, string> { ["Location"] = to });
+            return new(200, DownloadType, _video);
         }
         if (!r.Headers.TryGetValue("X-Runway-Version", out var version) || version != "2024-11-06")
             return VendorContractServer.Response.Json(new { error = "The X-Runway-Version header is missing or not a supported version." }, 400);
@@ -89,7 +99,7 @@ public sealed class RunwayContractServer : IDisposable
             return status switch
             {
                 "RUNNING" => VendorContractServer.Response.Json(new { id, status, createdAt, progress = 0.42 }),
-                "SUCCEEDED" => VendorContractServer.Response.Json(new { id, status, createdAt, output = new[] { $"{BaseUrl}/cdn/{id}.mp4?_jwt=signed-{step}" } }),
+                "SUCCEEDED" => VendorContractServer.Response.Json(new { id, status, createdAt, output = new[] { (OutputUrl ?? (u => u))($"{BaseUrl}/cdn/{id}.mp4?_jwt=signed-{step}") } }),
                 "FAILED" => VendorContractServer.Response.Json(new { id, status, createdAt, failure = Failure.Reason, failureCode = Failure.Code }),
                 _ => VendorContractServer.Response.Json(new { id, status, createdAt }),
             };

@@ -143,6 +143,55 @@ public sealed class RunwayVideoBackendContractTests
         Directory.Delete(work, true);
     }
 
+    /// <summary>
+    /// A task's output URL is the vendor's word, not ours: what it may make us fetch is guarded — no private or link-local
+    /// address (cloud metadata), no redirect to one, no plain http from an https API, only videos, only so large.
+    /// </summary>
+    [Theory]
+    [InlineData("metadata", "private, loopback or link-local")]
+    [InlineData("redirect", "private, loopback or link-local")]
+    [InlineData("file", "not an http(s) URL")]
+    [InlineData("html", "not a video")]
+    [InlineData("huge", "more than the 1,000 allowed")]
+    public async Task DownloadAsync_AHostileOrOversizedOutput_IsRefused_AndNothingIsWritten(string attack, string expected)
+    {
+        using var server = new RunwayContractServer(await BackendTestMedia.Mp4Async(72, 128, 1.0));
+        switch (attack)
+        {
+            case "metadata": server.OutputUrl = _ => "http://169.254.169.254/latest/meta-data/iam/security-credentials/"; break;
+            case "redirect": server.RedirectDownloadTo = "http://10.0.0.7/internal/admin"; break;
+            case "file": server.OutputUrl = _ => "file:///etc/passwd"; break;
+            case "html": server.DownloadType = "text/html"; break;
+        }
+        var limits = attack == "huge" ? DownloadLimits.Default with { MaxBytes = 1000 } : DownloadLimits.Default;
+        var sut = new RunwayVideoBackend(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }),
+            new RunwayBackendOptions(RunwayContractServer.Key, server.BaseUrl) { Downloads = limits });
+        var work = BackendTestMedia.TempDirectory();
+        var handle = await sut.CreateAsync(BackendTestMedia.Job(), work);
+        var done = await PollUntilDoneAsync(sut, handle);
+        var e = await Assert.ThrowsAsync<VisualBackendRejectedException>(() => sut.DownloadAsync(handle, done, work));
+        Assert.Contains(expected, e.Message);
+        Assert.False(e.IsRetryable);
+        Assert.Empty(Directory.GetFiles(work, "*.mp4", SearchOption.AllDirectories));
+        Directory.Delete(work, true);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", true)]
+    [InlineData("172.20.0.1", true)]
+    [InlineData("192.168.1.1", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("169.254.169.254", true)]
+    [InlineData("100.64.0.1", true)]
+    [InlineData("::1", true)]
+    [InlineData("fd00::1", true)]
+    [InlineData("fe80::1", true)]
+    [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("8.8.8.8", false)]
+    [InlineData("2606:4700::1111", false)]
+    public void PrivateAddresses_AreKnown(string address, bool isPrivate) =>
+        Assert.Equal(isPrivate, GuardedDownload.IsPrivate(System.Net.IPAddress.Parse(address)));
+
     [Fact]
     public async Task CreateAsync_Runway429WithRetryAfterSeconds_ThrowsRateLimitedCarryingTheDelay()
     {

@@ -83,7 +83,9 @@ public sealed class VendorContractServer : IDisposable
                 catch (Exception e) { response = Response.RawJson(JsonSerializer.Serialize(new { error = $"test server handler failed: {e.Message}" }), 599); }
                 ctx.Response.StatusCode = response.Status;
                 ctx.Response.ContentType = response.ContentType;
-                foreach (var (k, v) in response.Headers ?? new Dictionary<string, string>()) ctx.Response.Headers[k] = v;
+                foreach (var (k, v) in response.Headers ?? new Dictionary<string, string>())
+                    if (k.Equals("Location", StringComparison.OrdinalIgnoreCase)) ctx.Response.RedirectLocation = v;
+                    else ctx.Response.Headers[k] = v;
                 ctx.Response.ContentLength64 = response.Body.Length;
                 await ctx.Response.OutputStream.WriteAsync(response.Body);
                 ctx.Response.Close();

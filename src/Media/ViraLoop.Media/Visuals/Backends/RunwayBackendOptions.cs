@@ -16,6 +16,9 @@ public sealed record RunwayBackendOptions(
     public const string DefaultBaseUrl = "https://api.dev.runwayml.com";
     public const string DefaultApiVersion = "2024-11-06";
 
+    /// <summary>What downloading a task's output may fetch: size, type, time, redirects (never a private address).</summary>
+    public DownloadLimits Downloads { get; init; } = DownloadLimits.Default;
+
     /// <summary>From RUNWAYML_API_SECRET, RUNWAYML_BASE_URL and RUNWAY_MODEL (defaults: the public host, gen4.5).</summary>
     public static RunwayBackendOptions FromEnvironment() => new(
         Environment.GetEnvironmentVariable("RUNWAYML_API_SECRET") ?? "",

@@ -129,14 +129,8 @@ public sealed class RunwayVideoBackend(HttpClient http, RunwayBackendOptions opt
 
     private async Task<bool> TryFetchAsync(string url, string path, CancellationToken cancellationToken)
     {
-        // A signed CDN URL: it carries its own credentials, so the API key is not sent with it.
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        using var response = await VendorHttp.SendAsync(http, request, Name, paid: false, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
-        if ((int)response.StatusCode is 401 or 403 or 404 or 410) return false;
-        await VendorHttp.EnsureSuccessAsync(response, Name, options.ApiKeyVariable, _time, cancellationToken);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await AtomicFile.WriteAsync(path, body, cancellationToken);
-        return true;
+        // A signed CDN URL: it carries its own credentials, so the API key is not sent with it; what it may fetch is guarded.
+        return await GuardedDownload.FetchAsync(http, url, options.BaseUrl, path, options.Downloads, Name, cancellationToken);
     }
 
     private HttpRequestMessage Request(HttpMethod method, string relative)
