@@ -43,7 +43,7 @@ public sealed class OpsBrowserTests(KestrelApiFactory api) : IClassFixture<Kestr
         await page.GotoAsync(api.BaseUrl + $"/ops/#trace/ops-hostile/{id}");
         await page.WaitForSelectorAsync("#traceRows .name");
         var moderation = await page.Locator("#traceRows .name", new() { HasText = "job.moderation" }).First.GetAttributeAsync("title");
-        Assert.Contains("<img src=x onerror=alert(1)>", moderation);
+        Assert.True(moderation!.Contains("</script> I will kill you", StringComparison.Ordinal), moderation);
         Assert.Equal(0, await page.Locator("#traceRows img, #traceRows script").CountAsync());
 
         Assert.Empty(dialogs);

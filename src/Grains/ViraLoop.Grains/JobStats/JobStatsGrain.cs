@@ -60,7 +60,8 @@ public sealed class JobStatsGrain(
             switch (c.Status)
             {
                 case JobStatus.Completed: tenant.Completed++; minute.Completed++; break;
-                case JobStatus.Failed: tenant.Failed++; minute.Failed++; Add(S.Failures, c, MaxFailures); break;
+                // A refusal of the content policy is shown with the failures (its reason names the category and passage).
+                case JobStatus.Failed or JobStatus.Rejected: tenant.Failed++; minute.Failed++; Add(S.Failures, c, MaxFailures); break;
                 default: tenant.Cancelled++; minute.Cancelled++; break;
             }
         }
