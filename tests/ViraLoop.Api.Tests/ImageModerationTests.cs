@@ -150,6 +150,17 @@ public sealed class ImageModerationTests
         Assert.All(job.GetProperty("scenes").EnumerateArray(), s => Assert.Equal("openai-image", s.GetProperty("backend").GetString()));
         var notes = manifest.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).ToList();
         Assert.Equal(scenes, notes.Count(n => n.Contains("made again with a safer prompt, which passed")));
+        // Its C2PA manifest says a trained model made it, with the model's clips as ingredients.
+        var made = Path.Combine(Path.GetTempPath(), $"imod-{Guid.NewGuid():N}.mp4");
+        await File.WriteAllBytesAsync(made, await http.GetByteArrayAsync(job.GetProperty("links").GetProperty("video").GetString()));
+        try
+        {
+            var c2pa = ViraLoop.Media.Provenance.C2paReader.TryRead(made);
+            Assert.True(c2pa is { Valid: true }, $"{c2pa}");
+            Assert.Equal(ViraLoop.Media.Provenance.C2paClaimSpec.TrainedAlgorithmicMedia, c2pa.DigitalSourceType);
+            Assert.Equal(scenes, c2pa.Ingredients.Count(i => i.Contains("remote model output")));
+        }
+        finally { File.Delete(made); }
 
         // The safer prompt does not help: every scene is drawn by the procedural renderer, and the manifest says so.
         vendor.SaferPromptHelps = false;
@@ -166,7 +177,12 @@ public sealed class ImageModerationTests
         var video = await http.GetByteArrayAsync(job.GetProperty("links").GetProperty("video").GetString());
         var file = Path.Combine(Path.GetTempPath(), $"imod-{Guid.NewGuid():N}.mp4");
         await File.WriteAllBytesAsync(file, video);
-        try { Assert.False(await RedDominates(file, 1), "a frame of the delivered video is red"); }
+        try
+        {
+            Assert.False(await RedDominates(file, 1), "a frame of the delivered video is red");
+            // Every scene procedural: algorithmic media, no model ingredients.
+            Assert.Equal(ViraLoop.Media.Provenance.C2paClaimSpec.AlgorithmicMedia, ViraLoop.Media.Provenance.C2paReader.TryRead(file)!.DigitalSourceType);
+        }
         finally { File.Delete(file); }
     }
 }

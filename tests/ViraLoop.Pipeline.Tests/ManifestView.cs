@@ -12,7 +12,7 @@ public static class ManifestView
     public static string Comparable(JsonNode manifest)
     {
         var copy = JsonNode.Parse(manifest.ToJsonString())!.AsObject();
-        foreach (var volatileField in new[] { "createdAt", "stepSeconds", "files", "tools", "notes", "provenance" }) copy.Remove(volatileField);
+        foreach (var volatileField in new[] { "createdAt", "stepSeconds", "files", "tools", "notes", "provenance", "videoId", "watermark" }) copy.Remove(volatileField);
         return copy.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
