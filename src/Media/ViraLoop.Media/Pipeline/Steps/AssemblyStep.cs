@@ -90,7 +90,7 @@ public sealed class AssemblyStep
         var voices = spec.Scenes.Select((t, i) => new VoiceClip(spec.Voices[i].AudioPath, t.Start + t.VoiceOffset, spec.Voices[i].DurationSeconds)).ToList();
         var timeline = spec.Scenes.Select(t => (object)new { t.Start, t.Duration }).ToList();
         var watermark = spec.WatermarkPayload is { } payload
-            ? new { payload = Watermark.WatermarkPayload.Format(payload), key = WatermarkKey.Fingerprint, amplitude = WatermarkPattern.DefaultAmplitude }
+            ? new { payload = Watermark.WatermarkPayload.Format(payload), key = WatermarkKey.Fingerprint, amplitude = WatermarkPattern.AmplitudeFor(settings.Height) }
             : null;
         var pictureKey = await AssemblyCheckpoints.PictureKeyAsync(settings, timeline, spec.Visuals, spec.CaptionsAss, spec.Seed, totalFrames, cancellationToken,
             watermark);
