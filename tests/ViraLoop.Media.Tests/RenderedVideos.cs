@@ -26,6 +26,8 @@ public sealed class RenderedVideos : IAsyncLifetime
         Topic = "Why octopuses are smart", DurationSeconds = 8, Preview = true, Seed = 7, Style = "auto", Palette = "neon",
     };
 
+    private static readonly Guid EnglishVideoId = Guid.Parse("6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b");
+
     public static VideoRequest MasterRequest => new() { Topic = "Coffee in the morning", DurationSeconds = 5, Preview = false, Seed = 5 };
 
     public async Task InitializeAsync()
@@ -36,8 +38,10 @@ public sealed class RenderedVideos : IAsyncLifetime
         var renders = new List<Func<Task>>
         {
             async () => Master = await pipeline.RunAsync(MasterRequest, Path.Combine(_root, "master")),
-            async () => English = await pipeline.RunAsync(EnglishRequest, Path.Combine(_root, "en")),
-            async () => EnglishWithoutCaptions = await new VideoPipeline(new ViraLoop.Media.Writing.TemplateScriptWriter(), new ViraLoop.Media.Speech.EspeakSynthesizer()) { BurnCaptions = false }
+            // The pair compared with and without captions carries one video id, so one watermark: only the captions differ.
+            async () => English = await new VideoPipeline(new ViraLoop.Media.Writing.TemplateScriptWriter(), new ViraLoop.Media.Speech.EspeakSynthesizer()) { NewVideoId = () => EnglishVideoId }
+                .RunAsync(EnglishRequest, Path.Combine(_root, "en")),
+            async () => EnglishWithoutCaptions = await new VideoPipeline(new ViraLoop.Media.Writing.TemplateScriptWriter(), new ViraLoop.Media.Speech.EspeakSynthesizer()) { BurnCaptions = false, NewVideoId = () => EnglishVideoId }
                 .RunAsync(EnglishRequest, Path.Combine(_root, "en-nocap")),
             async () => Polish = await pipeline.RunAsync(new VideoRequest
             {

@@ -48,6 +48,9 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
     /// <summary>Embed the invisible watermark (a payload naming this video, <see cref="WatermarkPayload.ForVideo"/>) in every frame.</summary>
     public bool EmbedWatermark { get; init; } = true;
 
+    /// <summary>Where each render's video id comes from (default: a new random id; tests pin it so two renders carry the same watermark).</summary>
+    public Func<Guid> NewVideoId { get; init; } = Guid.NewGuid;
+
     /// <summary>The key the watermark is embedded under (default: <see cref="WatermarkKey.Configured"/>, from VIRALOOP_WATERMARK_KEY).</summary>
     public WatermarkKey WatermarkKey { get; init; } = WatermarkKey.Configured();
 
@@ -103,7 +106,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             var visuals = timed.Select((t, i) => _visual.Source(new SceneVisualSpec(i, t, choices.Palette, seed, settings))).ToList();
             var videoPath = Path.Combine(outDir, VideoFile);
             // The video's own id; its watermark payload links a copy found elsewhere back to this manifest.
-            var videoId = Guid.NewGuid();
+            var videoId = NewVideoId();
             ulong? payload = EmbedWatermark ? WatermarkPayload.ForVideo(videoId) : null;
             var assembled = await new AssemblyStep { WatermarkKey = WatermarkKey }.RunAsync(new AssemblySpec(timed, voices, visuals, choices.Music, seed,
                 BurnCaptions ? ass : AssWriter.Write([], SafeArea.Default, script.Title), settings, videoPath, work, payload),

@@ -10,7 +10,13 @@ internal sealed record ScriptTemplates(
 {
     public static readonly string[] HookTypes = ["question", "bold-claim", "number", "story", "contrarian"];
 
-    public static ScriptTemplates For(string language) => language == "pl" ? Polish : English;
+    /// <summary>The templates for a language, or null where the offline writer has none (then it needs text, scenes or an LLM).</summary>
+    public static ScriptTemplates? For(string language) => ByCode.TryGetValue(language, out var t) ? t : null;
+
+    /// <summary>The languages with templates.</summary>
+    public static IReadOnlyCollection<string> Codes => ByCode.Keys;
+
+    private static Dictionary<string, ScriptTemplates> ByCode => new(StringComparer.OrdinalIgnoreCase) { ["en"] = English, ["pl"] = Polish };
 
     private static readonly ScriptTemplates English = new(
         new Dictionary<string, string[]>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ViraLoop.Media.Text;
 
 namespace ViraLoop.Media.Writing;
 
@@ -43,8 +44,9 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
     {
         Validate(request);
         var lang = Languages.Get(request.Language);
-        var t = ScriptTemplates.For(lang.Code);
         var topic = Regex.Replace(request.Topic.Trim(), @"\s+", " ").TrimEnd('.', '!', '?');
+        if (ScriptTemplates.For(lang.Code) is not { } t)
+            return WriteWithoutTemplates(request, lang, topic);
         var rng = new Random(request.Seed ?? StableHash(topic));
         var hookType = request.Hook ?? ScriptTemplates.HookTypes[rng.Next(ScriptTemplates.HookTypes.Length)];
         double total = request.DurationSeconds;
@@ -58,52 +60,75 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
 
         var hookTemplates = t.Hooks[hookType];
         var hook = Capitalise(string.Format(CultureInfo.InvariantCulture, hookTemplates[rng.Next(hookTemplates.Length)], InSentence(topic)));
-        scenes.Add((SceneKind.Hook, hook, TopicKeywords(topic, t), null));
+        scenes.Add((SceneKind.Hook, hook, TopicKeywords(topic, t, lang), null));
 
         if (request.Text is { } text)
         {
             int wordsPerScene = Math.Max(8, (int)(lang.WordsPerSecond * 5));
-            foreach (var chunk in ChunkUserText(text, wordsPerScene)) scenes.Add((SceneKind.Body, chunk, null, null));
+            foreach (var chunk in ChunkUserText(text, wordsPerScene, lang)) scenes.Add((SceneKind.Body, chunk, null, null));
             scenes.Add((SceneKind.CallToAction, PickFitting(t.UserCallToAction, lang, 3), null, null));
             return Build(request, lang, t, topic, hookType, scenes, null, "template+user-text");
         }
 
         // Topic only: as many framing scenes as the time allows (4–8 scenes for a 30 s short).
-        double hookTime = Words(hook) / lang.WordsPerSecond + 0.4;
+        double hookTime = Words(hook, lang) / lang.WordsPerSecond + 0.4;
         var cta = PickFitting(t.CallToAction, lang, Math.Max(1.2, total * 0.15));
-        double ctaTime = Words(cta) / lang.WordsPerSecond + 0.4;
+        double ctaTime = Words(cta, lang) / lang.WordsPerSecond + 0.4;
         double left = total - hookTime - ctaTime;
         int bodyCount = Math.Clamp((int)Math.Round(left / 5.0), 1, 6);
         double perBody = left / bodyCount;
         for (int i = 0; i < bodyCount; i++)
         {
             var (full, keyword) = t.Body[i];
-            var body = Words(full) / lang.WordsPerSecond + 0.3 <= perBody * 1.15 ? full : FirstSentence(full);
+            var body = Words(full, lang) / lang.WordsPerSecond + 0.3 <= perBody * 1.15 ? full : FirstSentence(full);
             scenes.Add((SceneKind.Body, body, [keyword], null));
         }
         scenes.Add((SceneKind.CallToAction, cta, null, null));
         return Build(request, lang, t, topic, hookType, scenes, null, "template");
     }
 
+    /// <summary>
+    /// A language the offline writer has no templates for: the user's own text or scene list is used as given (the first
+    /// sentence is the hook); a topic alone cannot be written, and the message says what can.
+    /// </summary>
+    private static Script WriteWithoutTemplates(VideoRequest request, LanguageInfo lang, string topic)
+    {
+        var none = new ScriptTemplates(new Dictionary<string, string[]>(), [], [], [], new HashSet<string>(StringComparer.OrdinalIgnoreCase));
+        var hookType = request.Hook ?? "story";
+        var scenes = new List<(SceneKind Kind, string Text, IReadOnlyList<string>? Keywords, string? Visual)>();
+        if (request.Scenes is { } given)
+        {
+            foreach (var s in given) scenes.Add((scenes.Count == 0 ? SceneKind.Hook : SceneKind.Body, s.Text.Trim(), s.Keywords, s.Visual));
+            return Build(request, lang, none, topic, hookType, scenes, given.Select(s => s.Duration).ToList(), "scene-list");
+        }
+        if (request.Text is not { } text)
+            throw new MediaInputException($"The offline writer writes scripts from a topic alone in {string.Join(", ", ScriptTemplates.Codes)}; " +
+                $"for {lang.Name} ({lang.Code}) give your own text (--text), a scene list (--scenes) or an LLM endpoint (VIRALOOP_LLM_BASE_URL).");
+        int wordsPerScene = Math.Max(8, (int)(lang.WordsPerSecond * 5));
+        foreach (var chunk in ChunkUserText(text, wordsPerScene, lang))
+            scenes.Add((scenes.Count == 0 ? SceneKind.Hook : SceneKind.Body, chunk, null, null));
+        return Build(request, lang, none, topic, hookType, scenes, null, "user-text");
+    }
+
     private static Script Build(VideoRequest request, LanguageInfo lang, ScriptTemplates t, string topic, string hookType,
         List<(SceneKind Kind, string Text, IReadOnlyList<string>? Keywords, string? Visual)> scenes, List<double?>? durations, string writer)
     {
         var list = new List<SceneScript>();
-        double estimated = scenes.Sum(s => Words(s.Text) / lang.WordsPerSecond + 0.4);
+        double estimated = scenes.Sum(s => Words(s.Text, lang) / lang.WordsPerSecond + 0.4);
         double scale = Math.Max(1, request.DurationSeconds / Math.Max(0.1, estimated));
         for (int i = 0; i < scenes.Count; i++)
         {
             var (kind, text, keywords, visual) = scenes[i];
             if (i == scenes.Count - 1 && scenes.Count > 1 && kind == SceneKind.Body && writer == "scene-list") kind = SceneKind.CallToAction;
-            var kw = keywords is { Count: > 0 } ? keywords.Select(k => k.ToUpper(CultureInfo.GetCultureInfo(lang.Code))).ToList() : ExtractKeywords(text, t, lang);
-            double d = durations?[i] ?? (Words(text) / lang.WordsPerSecond + 0.4) * scale;
+            var kw = keywords is { Count: > 0 } ? keywords.Select(k => k.ToUpper(lang.Culture)).ToList() : ExtractKeywords(text, t, lang);
+            double d = durations?[i] ?? (Words(text, lang) / lang.WordsPerSecond + 0.4) * scale;
             list.Add(new SceneScript(i, kind, text, kw, visual ?? $"{kind.ToString().ToLowerInvariant()} scene showing {string.Join(", ", kw)}", Math.Round(d, 2)));
         }
         return new Script(Capitalise(topic), lang.Code, hookType, list, writer);
     }
 
     /// <summary>Splits the user's text into scenes of about <paramref name="wordsPerScene"/> words, keeping every sentence and bullet.</summary>
-    internal static IEnumerable<string> ChunkUserText(string text, int wordsPerScene)
+    internal static IEnumerable<string> ChunkUserText(string text, int wordsPerScene, LanguageInfo? lang = null)
     {
         var units = new List<string>();
         foreach (var raw in text.Replace("\r", "").Split('\n'))
@@ -115,13 +140,13 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         var current = new StringBuilder();
         foreach (var u in units)
         {
-            var unit = u.EndsWith('.') || u.EndsWith('!') || u.EndsWith('?') ? u : u + ".";
-            if (current.Length > 0 && Words(current.ToString()) + Words(unit) > wordsPerScene)
+            var unit = Terminators.Contains(u[^1]) ? u : u + FullStop(lang);
+            if (current.Length > 0 && Words(current.ToString(), lang) + Words(unit, lang) > wordsPerScene)
             {
                 yield return current.ToString();
                 current.Clear();
             }
-            if (current.Length > 0) current.Append(' ');
+            if (current.Length > 0 && (lang?.SpacedWords ?? true)) current.Append(' ');
             current.Append(unit);
         }
         if (current.Length > 0) yield return current.ToString();
@@ -129,21 +154,28 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
 
     internal static IReadOnlyList<string> ExtractKeywords(string text, ScriptTemplates t, LanguageInfo lang)
     {
-        var culture = CultureInfo.GetCultureInfo(lang.Code);
-        var words = WordPattern().Matches(text).Select(m => m.Value).Where(w => w.Length > 3 && !t.StopWords.Contains(w)).ToList();
+        var culture = lang.Culture;
+        var words = Candidates(text, lang).Where(w => w.Length > MinKeywordLength(lang) && !t.StopWords.Contains(w)).ToList();
         var picked = words.Select((w, i) => (w, score: w.Length + (char.IsUpper(w[0]) && i > 0 ? 3 : 0) + (w.Any(char.IsDigit) ? 4 : 0)))
             .OrderByDescending(x => x.score).Select(x => x.w.ToUpper(culture)).Distinct().Take(2).ToList();
-        return picked.Count > 0 ? picked : [text.Split(' ')[0].ToUpper(culture)];
+        return picked.Count > 0 ? picked : [WordBreaker.Words(text, lang).FirstOrDefault()?.ToUpper(culture) ?? text];
     }
 
-    private static IReadOnlyList<string> TopicKeywords(string topic, ScriptTemplates t)
+    private static IReadOnlyList<string> TopicKeywords(string topic, ScriptTemplates t, LanguageInfo lang)
     {
-        var words = WordPattern().Matches(topic).Select(m => m.Value).Where(w => w.Length > 2 && !t.StopWords.Contains(w)).ToList();
-        return words.Count == 0 ? [topic.ToUpperInvariant()] : words.OrderByDescending(w => w.Length).Take(2).Select(w => w.ToUpperInvariant()).ToList();
+        var words = Candidates(topic, lang).Where(w => w.Length > MinKeywordLength(lang) - 1 && !t.StopWords.Contains(w)).ToList();
+        return words.Count == 0 ? [topic.ToUpper(lang.Culture)] : words.OrderByDescending(w => w.Length).Take(2).Select(w => w.ToUpper(lang.Culture)).ToList();
     }
+
+    /// <summary>The words a keyword may be: letters (with their combining marks, as in Devanagari) and digits, no punctuation.</summary>
+    private static IEnumerable<string> Candidates(string text, LanguageInfo lang) =>
+        WordBreaker.Words(text, lang).SelectMany(w => WordPattern().Matches(w).Select(m => m.Value));
+
+    /// <summary>Ideographs carry a word in one or two characters; alphabets need more letters to be worth showing.</summary>
+    private static int MinKeywordLength(LanguageInfo lang) => lang.Code is "zh" or "ja" or "yue" ? 1 : 3;
 
     private static string PickFitting(string[] options, LanguageInfo lang, double seconds) =>
-        options.FirstOrDefault(o => Words(o) / lang.WordsPerSecond <= seconds) ?? options[^1];
+        options.FirstOrDefault(o => Words(o, lang) / lang.WordsPerSecond <= seconds) ?? options[^1];
 
     private static string FirstSentence(string s)
     {
@@ -151,7 +183,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         return i > 0 ? s[..(i + 1)].TrimEnd(':') + (s[i] == ':' ? "." : "") : s;
     }
 
-    internal static int Words(string s) => s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+    internal static int Words(string s, LanguageInfo? lang = null) => WordBreaker.Count(s, lang);
 
     private static readonly HashSet<string> QuestionWords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -180,9 +212,19 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
     [GeneratedRegex(@"^([-*•·]|\d+[.)])\s*")]
     private static partial Regex BulletPrefix();
 
-    [GeneratedRegex(@"(?<=[.!?])\s+")]
+    /// <summary>Sentence ends in the scripts the writer meets (Latin, Arabic, Devanagari, CJK full-width).</summary>
+    private const string Terminators = ".!?…؟।。！？";
+
+    private static string FullStop(LanguageInfo? lang) => lang?.Code switch
+    {
+        "zh" or "ja" or "yue" => "。",
+        "hi" or "mr" or "ne" => "।",
+        _ => ".",
+    };
+
+    [GeneratedRegex(@"(?<=[.!?…؟।])\s+|(?<=[。！？])\s*")]
     private static partial Regex SentenceSplit();
 
-    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}'’-]*")]
+    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{M}\p{N}'’-]*")]
     private static partial Regex WordPattern();
 }
