@@ -8,16 +8,23 @@ set -euo pipefail
 want="${1:-all}"
 pkgs=()
 need() { command -v "$1" >/dev/null 2>&1 || pkgs+=("$2"); }
+has() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 if [[ "$want" == media || "$want" == all ]]; then
   need ffmpeg ffmpeg
   need ffprobe ffmpeg
   need espeak-ng espeak-ng
   need fc-list fontconfig
   [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || pkgs+=(fonts-dejavu-core)
+  # Captions and thumbnails in every script: Noto for Arabic, Hebrew, Indic, Thai…; Noto CJK; Symbola for emoji
+  # (an outline font: libass draws no colour bitmap glyphs).
+  for p in fonts-noto-core fonts-noto-cjk fonts-symbola; do has "$p" || pkgs+=("$p"); done
 fi
 if [[ "$want" == tests || "$want" == all ]]; then
   need tesseract tesseract-ocr
-  [[ -f /usr/share/tesseract-ocr/5/tessdata/pol.traineddata ]] || pkgs+=(tesseract-ocr-pol)
+  # OCR of captions in the scripts the language tests render.
+  for l in pol rus ell ara heb hin tha chi-sim jpn; do
+    [[ -f /usr/share/tesseract-ocr/5/tessdata/${l/-/_}.traineddata ]] || pkgs+=("tesseract-ocr-$l")
+  done
   need node nodejs
   need npm npm
   need chromium chromium

@@ -77,12 +77,6 @@ public static class SiloHosting
             silo.AddAdoNetGrainStorage(ProviderNames.PubSubStore, o => { o.Invariant = ProviderNames.AdoInvariant; o.ConnectionString = options.Postgres; });
             silo.UseAdoNetReminderService(o => { o.Invariant = ProviderNames.AdoInvariant; o.ConnectionString = options.Postgres; });
             silo.AddRabbitMqStreams(ProviderNames.Streams, o => { StreamQueues(o, options); o.ClientName = siloName; });
-            // The strongly consistent directory: its ranges are handed over, and rebuilt from the survivors' activations when
-            // a silo dies. With the default one, a job on a live silo whose directory entry lived on the dead silo was
-            // deactivated and restarted from its checkpoint (a kill -9 of one silo restarted jobs on the others).
-#pragma warning disable ORLEANSEXP003
-            silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
         }
         else
         {

@@ -119,7 +119,7 @@ public sealed partial class VideoJobGrain
         return async (runId, self, ct) =>
         {
             var clock = Stopwatch.StartNew();
-            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title);
+            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title, Languages.TryGet(script.Language, out var scriptLanguage) ? scriptLanguage : null);
             var voiceFiles = new List<SceneVoiceResult>();
             foreach (var v in voices) voiceFiles.Add(v.Voice with { AudioPath = await services.PathOfAsync(v.Voice.AudioPath, ct) });
             var sources = await LocalVisualsAsync(visuals, ct);
@@ -203,7 +203,7 @@ public sealed partial class VideoJobGrain
                 var sources = await LocalVisualsAsync(visuals, ct);
                 var thumb = Path.Combine(tmp, VideoPipeline.ThumbnailFile);
                 await new ThumbnailStep().RunAsync(new ThumbnailSpec(script.Title, sources, Math.Min(1.0, duration / 3), settings, thumb,
-                    Path.Combine(tmp, "thumb-work")), ct);
+                    Path.Combine(tmp, "thumb-work"), script.Language), ct);
                 outputs["thumbnail"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ThumbnailFile}", thumb, ct)).Key;
                 sizes[VideoPipeline.ThumbnailFile] = new FileInfo(thumb).Length;
 

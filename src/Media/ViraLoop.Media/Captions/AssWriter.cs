@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ViraLoop.Media.Speech;
+using ViraLoop.Media.Text;
 using ViraLoop.Media.Visuals;
 
 namespace ViraLoop.Media.Captions;
@@ -24,7 +25,7 @@ public static class AssWriter
     private const string White = "&H00FFFFFF";
     private const string Highlight = "&H0000E5FF"; // yellow (ASS colours are &HAABBGGRR)
 
-    public static string Write(IReadOnlyList<TimedScene> scenes, SafeArea safe, string title)
+    public static string Write(IReadOnlyList<TimedScene> scenes, SafeArea safe, string title, LanguageInfo? language = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("[Script Info]");
@@ -48,7 +49,7 @@ public static class AssWriter
         {
             bool middle = s.Script.Kind != SceneKind.Body;
             if (s.Script.Kind != SceneKind.CallToAction) Keywords(sb, s, kineticY: middle ? 560 : 720);
-            Captions(sb, s, middle ? "Hook" : "Caption");
+            Captions(sb, s, middle ? "Hook" : "Caption", language, (1080 - safe.Left - safe.Right) / (middle ? 96.0 : 80.0));
         }
         return sb.ToString();
     }
@@ -65,7 +66,7 @@ public static class AssWriter
             {
                 double a = s.Start + i * slot, b = i == kws.Count - 1 ? s.End : a + slot;
                 int y = kineticY + (i % 2) * 60;
-                sb.AppendLine($"Dialogue: 1,{T(a)},{T(b)},Keyword,,0,0,0,,{{\\an5\\move(540,{y + 40},540,{y})\\fscx30\\fscy30\\t(0,160,\\fscx115\\fscy115)\\t(160,260,\\fscx100\\fscy100)\\fad(0,120)\\fs130}}{Escape(kws[i])}");
+                sb.AppendLine($"Dialogue: 1,{T(a)},{T(b)},Keyword,,0,0,0,,{{\\an5\\move(540,{y + 40},540,{y})\\fscx30\\fscy30\\t(0,160,\\fscx115\\fscy115)\\t(160,260,\\fscx100\\fscy100)\\fad(0,120)\\fs130}}{Text(kws[i])}");
             }
             return;
         }
@@ -77,31 +78,49 @@ public static class AssWriter
         for (int i = 0; i < slots; i++)
         {
             double a = s.Start + i * each, b = i == slots - 1 ? s.End : a + each;
-            sb.AppendLine($"Dialogue: 1,{T(a)},{T(b)},Keyword,,0,0,0,,{{\\fscx60\\fscy60\\t(0,180,\\fscx100\\fscy100)\\fad(60,120)}}{Escape(kws[i % kws.Count])}");
+            sb.AppendLine($"Dialogue: 1,{T(a)},{T(b)},Keyword,,0,0,0,,{{\\fscx60\\fscy60\\t(0,180,\\fscx100\\fscy100)\\fad(60,120)}}{Text(kws[i % kws.Count])}");
         }
     }
 
-    /// <summary>Chunks of up to four words (two lines); inside a chunk the word being said is highlighted.</summary>
-    private static void Captions(StringBuilder sb, TimedScene s, string style)
+    /// <summary>
+    /// Chunks of up to four words (six in scripts without spaces) that fit two lines; inside a chunk the word being said
+    /// is highlighted. Right-to-left text is written in logical order and libass (FriBidi) lays it out right to left.
+    /// Lines of unspaced scripts (CJK, Thai) are broken between words here, as libass wraps only at spaces.
+    /// </summary>
+    private static void Captions(StringBuilder sb, TimedScene s, string style, LanguageInfo? language, double lineEms)
     {
         var words = s.Words;
         if (words.Count == 0) return;
+        bool unspaced = words.Any(w => WordBreaker.HasUnspacedScript(w.Word));
+        int maxWords = unspaced ? 6 : 4;
+        double chunkEms = Math.Min(2 * lineEms * 0.92, 18);
         var chunks = new List<List<int>>();
         var cur = new List<int>();
-        int chars = 0;
+        double ems = 0;
         for (int i = 0; i < words.Count; i++)
         {
-            int len = words[i].Word.Length + 1;
-            if (cur.Count > 0 && (cur.Count >= 4 || chars + len > 30)) { chunks.Add(cur); cur = new(); chars = 0; }
+            double w = Ems(words[i].Word) + 0.3;
+            if (cur.Count > 0 && (cur.Count >= maxWords || ems + w > chunkEms)) { chunks.Add(cur); cur = new(); ems = 0; }
             cur.Add(i);
-            chars += len;
-            if (words[i].Word.EndsWith('.') || words[i].Word.EndsWith('?') || words[i].Word.EndsWith('!')) { chunks.Add(cur); cur = new(); chars = 0; }
+            ems += w;
+            if (EndsSentence(words[i].Word)) { chunks.Add(cur); cur = new(); ems = 0; }
         }
         if (cur.Count > 0) chunks.Add(cur);
         double offset = s.Start + s.VoiceOffset;
         for (int c = 0; c < chunks.Count; c++)
         {
             var chunk = chunks[c];
+            // Where a line of an unspaced script must break: before the word that would overflow the first line.
+            int breakBefore = -1;
+            if (unspaced)
+            {
+                double line = 0;
+                for (int j = 0; j < chunk.Count; j++)
+                {
+                    line += Ems(words[chunk[j]].Word);
+                    if (j > 0 && line > lineEms * 0.92) { breakBefore = j; break; }
+                }
+            }
             // A chunk stays up until the next one starts (or the scene ends), so captions never flicker off mid-phrase.
             double chunkEnd = c + 1 < chunks.Count ? offset + words[chunks[c + 1][0]].Start : s.End;
             for (int k = 0; k < chunk.Count; k++)
@@ -109,17 +128,69 @@ public static class AssWriter
                 double a = offset + words[chunk[k]].Start;
                 double b = k + 1 < chunk.Count ? offset + words[chunk[k + 1]].Start : chunkEnd;
                 if (k == 0 && c == 0) a = s.Start; // the first caption is on screen from the first frame of the scene
+                // A word with no time of its own (an emoji) is shown with its neighbours but never highlighted alone.
                 if (b <= a) continue;
                 var text = new StringBuilder();
                 for (int j = 0; j < chunk.Count; j++)
                 {
-                    if (j > 0) text.Append(' ');
+                    if (j == breakBefore) text.Append("\\N");
+                    else if (j > 0) text.Append(WordBreaker.Separator(words[chunk[j - 1]].Word, words[chunk[j]].Word, language));
                     text.Append(j == k ? $"{{\\c{Highlight}&}}" : $"{{\\c{White}&}}");
-                    text.Append(Escape(words[chunk[j]].Word));
+                    text.Append(Text(words[chunk[j]].Word));
                 }
                 sb.AppendLine($"Dialogue: 0,{T(a)},{T(Math.Min(b, s.End))},{style},,0,0,0,,{text}");
             }
         }
+    }
+
+    private static bool EndsSentence(string word) => word.Length > 0 && word[^1] is '.' or '?' or '!' or '…' or '؟' or '।' or '。' or '？' or '！';
+
+    /// <summary>
+    /// Rough width in ems of bold caption text: ideographs, kana, Hangul and emoji are square; Latin, Cyrillic, Arabic and
+    /// Indic letters about 0.6 em; combining marks take no width.
+    /// </summary>
+    public static double Ems(string text)
+    {
+        double ems = 0;
+        foreach (var r in text.EnumerateRunes())
+        {
+            if (Rune.GetUnicodeCategory(r) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format) continue;
+            if (Emoji.IsModifier(r)) continue;
+            ems += WordBreaker.IsCjk(r) || r.Value is >= 0xAC00 and < 0xD7B0 || Emoji.IsEmoji(r) ? 1.0
+                : Rune.IsWhiteSpace(r) ? 0.3 : char.IsUpper((char)Math.Min(r.Value, 0xFFFF)) ? 0.72 : 0.6;
+        }
+        return ems;
+    }
+
+    /// <summary>
+    /// A block of text (the thumbnail's title) as a Dialogue line: spaced scripts are left to libass's wrapping; unspaced
+    /// ones are broken between words into lines of at most <paramref name="lineEms"/>.
+    /// </summary>
+    public static string Wrapped(string text, double lineEms, LanguageInfo? language = null)
+    {
+        if (!WordBreaker.HasUnspacedScript(text)) return Text(text);
+        var words = WordBreaker.Words(text, language);
+        var sb = new StringBuilder();
+        double line = 0;
+        for (int i = 0; i < words.Count; i++)
+        {
+            double w = Ems(words[i]);
+            if (i > 0 && line + w > lineEms) { sb.Append("\\N"); line = 0; }
+            else if (i > 0) sb.Append(WordBreaker.Separator(words[i - 1], words[i], language));
+            sb.Append(Text(words[i]));
+            line += w;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Text for a Dialogue line: escaped, with emoji runs set in the outline emoji font (libass draws no colour glyphs).</summary>
+    public static string Text(string text)
+    {
+        if (!Emoji.Contains(text)) return Escape(text);
+        var sb = new StringBuilder();
+        foreach (var (run, isEmoji) in Emoji.Runs(text))
+            sb.Append(isEmoji ? $"{{\\fn{FontCoverage.EmojiFont}}}{Escape(run)}{{\\fn}}" : Escape(run));
+        return sb.ToString();
     }
 
     public static string T(double seconds)

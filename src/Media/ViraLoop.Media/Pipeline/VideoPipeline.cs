@@ -99,7 +99,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             notes.Add("every scene was drawn by ViraLoop's procedural renderer from text the content policy checked (no generated imagery)");
             Done(StepNames.Timeline);
 
-            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title);
+            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title, Languages.TryGet(script.Language, out var scriptLanguage) ? scriptLanguage : null);
             await File.WriteAllTextAsync(Path.Combine(outDir, CaptionsFile), ass, cancellationToken);
             Done(StepNames.Captions);
 
@@ -132,7 +132,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             Done(StepNames.Hls);
 
             var thumbPath = Path.Combine(outDir, ThumbnailFile);
-            await _thumbnail.RunAsync(new ThumbnailSpec(script.Title, visuals, Math.Min(1.0, duration / 3), settings, thumbPath, work), cancellationToken);
+            await _thumbnail.RunAsync(new ThumbnailSpec(script.Title, visuals, Math.Min(1.0, duration / 3), settings, thumbPath, work, script.Language), cancellationToken);
             Done(StepNames.Thumbnail);
 
             var manifest = await _manifest.RunAsync(new ManifestSpec(request, script, timed, visuals, choices.Music, settings, duration, _voice.Engine,

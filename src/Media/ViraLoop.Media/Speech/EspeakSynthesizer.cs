@@ -24,12 +24,12 @@ public sealed class EspeakSynthesizer : ISpeechSynthesizer
         var wav = WavFile.Read(raw);
         File.Delete(raw);
 
-        var tokens = WordTimings.Tokens(request.Text);
+        var tokens = WordTimings.Tokens(request.Text, request.Language);
         var lengths = new double[tokens.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, tokens.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
             async (i, ct) => lengths[i] = await WordLengthAsync(voice, wpm, tokens[i], outputPath + $".w{i}.wav", ct));
         var weights = tokens.Select((t, i) => lengths[i] * 100 + (WordTimings.DefaultWeight(t) - t.Count(char.IsLetterOrDigit) - 1.5) * 0.6).ToList();
-        var result = WordTimings.Finish(wav, outputPath, request.Text, voice);
+        var result = WordTimings.Finish(wav, outputPath, request.Text, voice, language: request.Language);
         var (start, end) = (result.Words.FirstOrDefault()?.Start ?? 0, result.Words.LastOrDefault()?.End ?? result.DurationSeconds);
         return result with { Words = WordTimings.Spread(tokens, weights, start, end) };
     }
@@ -43,7 +43,9 @@ public sealed class EspeakSynthesizer : ISpeechSynthesizer
 
     private static async Task<double> WordLengthAsync(string voice, int wpm, string token, string tmp, CancellationToken ct)
     {
-        var word = new string(token.Where(c => char.IsLetterOrDigit(c) || c is '\'' or '’' or '-').ToArray());
+        // Letters with their combining marks (Devanagari vowel signs, Arabic harakat, Thai tone marks), digits, apostrophes.
+        var word = new string(token.Where(c => char.IsLetterOrDigit(c) || c is '\'' or '’' or '-'
+            || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark).ToArray());
         if (word.Length == 0) return 0;
         if (WordLengths.TryGetValue((voice, wpm, word), out var known)) return known;
         await SpeakAsync(voice, wpm, word, tmp, ct);

@@ -17,14 +17,18 @@ public interface ISpeechSynthesizer
 /// <summary>Word timing where the engine gives none: words are spread over the voiced span by weight.</summary>
 public static class WordTimings
 {
-    public static IReadOnlyList<string> Tokens(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The words a voice's timings are given for: split on spaces, or by ICU where the language runs words together.</summary>
+    public static IReadOnlyList<string> Tokens(string text, string? language = null) =>
+        Text.WordBreaker.Words(text, language is not null && Languages.TryGet(language, out var l) ? l : null);
 
     /// <summary>Weight of a token: its letters, plus a pause after punctuation.</summary>
     public static double DefaultWeight(string token)
     {
         double w = token.Count(char.IsLetterOrDigit) + 1.5;
-        if (token.EndsWith(',') || token.EndsWith(';') || token.EndsWith(':')) w += 3;
-        if (token.EndsWith('.') || token.EndsWith('!') || token.EndsWith('?')) w += 5;
+        if (token.Length == 0) return w;
+        // Pauses after a clause or a sentence, in Latin, Arabic, Devanagari and CJK punctuation.
+        if (token[^1] is ',' or ';' or ':' or '،' or '؛' or '，' or '、' or '；' or '：') w += 3;
+        if (token[^1] is '.' or '!' or '?' or '…' or '؟' or '।' or '。' or '！' or '？') w += 5;
         return w;
     }
 
@@ -44,14 +48,14 @@ public static class WordTimings
 
     /// <summary>Trims the synthesized WAV to its speech (keeping a short tail) and shifts word timings to match.</summary>
     public static SpeechResult Finish(WavFile wav, string outputPath, string text, string voice, Func<string, double>? weight = null,
-        IReadOnlyList<WordTiming>? exact = null)
+        IReadOnlyList<WordTiming>? exact = null, string? language = null)
     {
         var (start, end) = wav.VoicedSpan();
         if (end <= start) throw new InvalidOperationException($"The voice engine produced silence for \"{text}\".");
         double from = Math.Max(0, start - 0.03), to = Math.Min(wav.DurationSeconds, end + 0.08);
         var trimmed = wav.Slice(from, to);
         trimmed.Write(outputPath);
-        var tokens = Tokens(text);
+        var tokens = Tokens(text, language);
         var words = exact is not null
             ? exact.Select(w => w with { Start = Math.Round(Math.Max(0, w.Start - from), 3), End = Math.Round(Math.Max(0, w.End - from), 3) }).ToList()
             : Spread(tokens, tokens.Select(weight ?? DefaultWeight).ToList(), start - from, end - from);

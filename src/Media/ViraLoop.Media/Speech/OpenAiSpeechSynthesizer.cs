@@ -24,6 +24,6 @@ public sealed class OpenAiSpeechSynthesizer(string baseUrl, string apiKey, strin
             throw new InvalidOperationException($"OpenAI speech at {baseUrl} answered HTTP {e.Status}: {e.Message}", e);
         }
         var wav = WavFile.Parse(audio.ToMemory().Span, "OpenAI speech");
-        return WordTimings.Finish(wav, outputPath, request.Text, request.Voice ?? voice);
+        return WordTimings.Finish(wav, outputPath, request.Text, request.Voice ?? voice, language: request.Language);
     }
 }

@@ -34,8 +34,7 @@ public static class WordBreaker
     public static int Count(string text, LanguageInfo? language = null) => Words(text, language).Count;
 
     /// <summary>
-    /// Joins words back as a caption shows them: with spaces in spaced languages; in unspaced ones only between two
-    /// words written in a spaced script (a Latin brand name inside Chinese keeps its spaces).
+    /// Joins words back as a caption shows them: with spaces, except between two words of an unspaced script.
     /// </summary>
     public static string Join(IEnumerable<string> words, LanguageInfo? language = null)
     {
@@ -52,15 +51,10 @@ public static class WordBreaker
     public static string Separator(string before, string after, LanguageInfo? language = null) =>
         before.Length == 0 || after.Length == 0 ? "" : NeedsSpace(new StringBuilder(before), after, language) ? " " : "";
 
-    private static bool NeedsSpace(StringBuilder before, string after, LanguageInfo? language)
-    {
-        if (language?.SpacedWords ?? true)
-        {
-            // Spaced languages: always, except around words of an unspaced script (a Chinese phrase quoted in English).
-            return !(IsUnspaced(LastRune(before)) && IsUnspaced(FirstRune(after)));
-        }
-        return !IsUnspaced(LastRune(before)) && !IsUnspaced(FirstRune(after));
-    }
+    private static bool NeedsSpace(StringBuilder before, string after, LanguageInfo? language) =>
+        // Between two words of an unspaced script nothing; anywhere else a space (a Latin name inside Chinese gets one on
+        // each side, as Chinese typography sets it).
+        !(IsUnspaced(LastRune(before)) && IsUnspaced(FirstRune(after)));
 
     private static Rune LastRune(StringBuilder sb)
     {

@@ -1,4 +1,5 @@
 using ViraLoop.Media.Speech;
+using ViraLoop.Media.Text;
 
 namespace ViraLoop.Media.Pipeline.Steps;
 
@@ -19,7 +20,37 @@ public sealed class SceneVoiceStep(ISpeechSynthesizer voice)
         if (string.IsNullOrWhiteSpace(spec.Narration)) throw new MediaInputException($"Scene {spec.SceneIndex + 1} has no narration to speak.");
         if (spec.Speed is <= 0 or > 4) throw new ArgumentOutOfRangeException(nameof(spec), spec.Speed, "The voice speed must be in (0, 4].");
         if (Path.GetDirectoryName(Path.GetFullPath(spec.OutputPath)) is { } dir) Directory.CreateDirectory(dir);
-        var r = await voice.SynthesizeAsync(new SpeechRequest(spec.Narration, spec.Language, spec.Speed), spec.OutputPath, cancellationToken);
-        return new SceneVoiceResult(spec.SceneIndex, r.AudioPath, r.DurationSeconds, r.Words, r.Voice, spec.Speed);
+        // Emoji are shown, never read aloud: the voice gets the narration without them, and the captions' words (emoji
+        // included) are timed from the spoken ones.
+        var spoken = Emoji.StripForSpeech(spec.Narration);
+        if (string.IsNullOrWhiteSpace(spoken)) throw new MediaInputException($"Scene {spec.SceneIndex + 1} has only emoji: give it words to speak.");
+        var r = await voice.SynthesizeAsync(new SpeechRequest(spoken, spec.Language, spec.Speed), spec.OutputPath, cancellationToken);
+        var words = ReferenceEquals(spoken, spec.Narration) ? r.Words : Realign(WordTimings.Tokens(spec.Narration, spec.Language), r.Words);
+        return new SceneVoiceResult(spec.SceneIndex, r.AudioPath, r.DurationSeconds, words, r.Voice, spec.Speed);
+    }
+
+    /// <summary>
+    /// The narration's words timed from the spoken words: a word that lost only emoji keeps the spoken word's times, an
+    /// emoji-only word takes no time of its own (shown with the word before it, or the next one at the start).
+    /// </summary>
+    internal static IReadOnlyList<WordTiming> Realign(IReadOnlyList<string> narration, IReadOnlyList<WordTiming> spoken)
+    {
+        var list = new List<WordTiming>(narration.Count);
+        int k = 0;
+        foreach (var word in narration)
+        {
+            bool emojiOnly = Emoji.StripForSpeech(word).Length == 0;
+            if (!emojiOnly && k < spoken.Count)
+            {
+                list.Add(new WordTiming(word, spoken[k].Start, spoken[k].End));
+                k++;
+            }
+            else
+            {
+                double at = list.Count > 0 ? list[^1].End : spoken.Count > 0 ? spoken[0].Start : 0;
+                list.Add(new WordTiming(word, at, at));
+            }
+        }
+        return list;
     }
 }

@@ -5,7 +5,8 @@ using ViraLoop.Media.Visuals;
 namespace ViraLoop.Media.Pipeline.Steps;
 
 /// <summary>The title to show, the video's visual sources, the moment whose background is used, the format, and where to write the JPEG.</summary>
-public sealed record ThumbnailSpec(string Title, IReadOnlyList<SceneVisual> Visuals, double AtSeconds, RenderSettings Settings, string OutputPath, string WorkDirectory);
+public sealed record ThumbnailSpec(string Title, IReadOnlyList<SceneVisual> Visuals, double AtSeconds, RenderSettings Settings, string OutputPath, string WorkDirectory,
+    string? Language = null);
 
 public sealed record ThumbnailResult(string ThumbnailPath);
 
@@ -32,7 +33,7 @@ public sealed class ThumbnailStep
 
             [Events]
             {AssWriter.EventFormat}
-            Dialogue: 0,0:00:00.00,9:00:00.00,Title,,0,0,0,,{AssWriter.Escape(spec.Title)}
+            Dialogue: 0,0:00:00.00,9:00:00.00,Title,,0,0,0,,{AssWriter.Wrapped(spec.Title, (1080 - 140 - 170) / 110.0 * 0.9, spec.Language is { } l && Languages.TryGet(l, out var lang) ? lang : null)}
             """;
         await File.WriteAllTextAsync(Path.Combine(work, "thumb.ass"), ass, cancellationToken);
         double at = spec.AtSeconds;
