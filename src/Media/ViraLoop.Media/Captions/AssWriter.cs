@@ -37,11 +37,13 @@ public static class AssWriter
         sb.AppendLine("ScaledBorderAndShadow: yes");
         sb.AppendLine();
         sb.AppendLine("[V4+ Styles]");
+        // Encoding -1: libass finds each line's base direction (right-to-left for Arabic and Hebrew, so the first word is
+        // on the right and the full stop on the left) and keeps complex shaping under letter spacing and scale changes.
         sb.AppendLine(StyleFormat);
         int captionMarginV = 1920 - safe.CaptionBaseline;
-        sb.AppendLine($"Style: Caption,DejaVu Sans,80,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,7,0,2,{safe.Left},{safe.Right},{captionMarginV},1");
-        sb.AppendLine($"Style: Hook,DejaVu Sans,96,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,8,0,5,{safe.Left},{safe.Right},0,1");
-        sb.AppendLine($"Style: Keyword,DejaVu Sans,104,{Highlight},{White},&H00101010,&H80000000,-1,0,0,0,100,100,2,0,1,7,0,8,{safe.Left},{safe.Right},{safe.Top + 40},1");
+        sb.AppendLine($"Style: Caption,DejaVu Sans,80,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,7,0,2,{safe.Left},{safe.Right},{captionMarginV},-1");
+        sb.AppendLine($"Style: Hook,DejaVu Sans,96,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,8,0,5,{safe.Left},{safe.Right},0,-1");
+        sb.AppendLine($"Style: Keyword,DejaVu Sans,104,{Highlight},{White},&H00101010,&H80000000,-1,0,0,0,100,100,2,0,1,7,0,8,{safe.Left},{safe.Right},{safe.Top + 40},-1");
         sb.AppendLine();
         sb.AppendLine("[Events]");
         sb.AppendLine(EventFormat);

@@ -29,7 +29,7 @@ public sealed class ThumbnailStep
 
             [V4+ Styles]
             {AssWriter.StyleFormat}
-            Style: Title,DejaVu Sans,110,&H00FFFFFF,&H00FFFFFF,&H00101010,&HA0000000,-1,0,0,0,100,100,0,0,3,18,0,5,140,170,0,1
+            Style: Title,DejaVu Sans,110,&H00FFFFFF,&H00FFFFFF,&H00101010,&HA0000000,-1,0,0,0,100,100,0,0,3,18,0,5,140,170,0,-1
 
             [Events]
             {AssWriter.EventFormat}
