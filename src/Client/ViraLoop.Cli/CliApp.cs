@@ -22,7 +22,7 @@ public static class CliApp
         var topic = new Option<string>("--topic", "-t") { Description = "What the video is about", Required = true };
         var text = new Option<FileInfo?>("--text") { Description = "A text or bullet-point file whose facts the script keeps" };
         var scenes = new Option<FileInfo?>("--scenes") { Description = "A JSON scene list: [{\"text\": …, \"keywords\": […], \"duration\": 5}]" };
-        var lang = new Option<string>("--lang", "-l") { Description = "Language: en or pl", DefaultValueFactory = _ => "en" };
+        var lang = new Option<string>("--lang", "-l") { Description = "Language: a code or a name (en, es, ar, hi, zh, Arabic…); `viraloop languages` lists them", DefaultValueFactory = _ => "en" };
         var duration = new Option<double>("--duration", "-d") { Description = "Length in seconds", DefaultValueFactory = _ => 30 };
         var style = new Option<string>("--style", "-s") { Description = "auto, gradient, particles, geometric, kinetic or zoom", DefaultValueFactory = _ => "auto" };
         var palette = new Option<string?>("--palette") { Description = "sunset, ocean, neon, forest or mono (default: from the topic)" };
@@ -57,7 +57,7 @@ public static class CliApp
                     Topic = parse.GetValue(topic) ?? "",
                     Text = parse.GetValue(text) is { } tf ? await ReadInputAsync(tf, ct) : null,
                     Scenes = parse.GetValue(scenes) is { } sf ? ParseScenes(await ReadInputAsync(sf, ct), sf.FullName) : null,
-                    Language = parse.GetValue(lang) ?? "en",
+                    Language = ViraLoop.Media.Languages.Get(parse.GetValue(lang) ?? "en").Code,
                     DurationSeconds = parse.GetValue(duration),
                     Style = parse.GetValue(style) ?? "auto",
                     Palette = parse.GetValue(palette),
@@ -104,7 +104,7 @@ public static class CliApp
         var root = new RootCommand("ViraLoop: short vertical videos from a topic. Exit codes: 0 done, 1 failed (a video failed or was cancelled; "
             + "the API or cluster is unreachable), 2 bad input, a content-policy refusal or an API refusal (400, 401, 403, 404, 409, 422), 3 a tool is missing.")
         {
-            generate, VerifyCommand.Create(), VideoCommands.Videos(), VideoCommands.Usage(), AdminCommands.Keys(), AdminCommands.Plan(), ClusterCommands.Cluster(), DatabaseCommand(),
+            generate, LanguagesCommand(), VerifyCommand.Create(), VideoCommands.Videos(), VideoCommands.Usage(), AdminCommands.Keys(), AdminCommands.Plan(), ClusterCommands.Cluster(), DatabaseCommand(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -116,6 +116,25 @@ public static class CliApp
         }
         return await parsed.InvokeAsync();
     }
+
+    /// <summary><c>viraloop languages</c>: every language the offline voice speaks, which have the offline writer's templates.</summary>
+    private static Command LanguagesCommand()
+    {
+        var command = new Command("languages", "The languages a video can be made in (--lang takes a code or a name), and which the offline writer "
+            + "can write from a topic alone; the others need --text, --scenes or --llm-url.");
+        command.SetAction(_ =>
+        {
+            var templates = Languages.WithTemplates.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            Console.WriteLine($"{"code",-8} {"name",-34} {"voice",-10} {"direction",-9} writer");
+            foreach (var l in Languages.Listed())
+                Console.WriteLine($"{l.Code,-8} {Fit(l.Name, 34),-34} {l.EspeakVoice,-10} {(l.RightToLeft ? "rtl" : "ltr"),-9} "
+                    + (templates.Contains(l.Code) ? "topic, text, scenes" : "text, scenes, LLM"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Fit(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
 
     /// <summary>The command's names from the root down (<c>videos submit</c>), for the hint after a parse error.</summary>
     private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)

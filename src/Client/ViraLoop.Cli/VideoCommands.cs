@@ -55,7 +55,7 @@ internal static class VideoCommands
         var topic = new Option<string>("--topic", "-t") { Description = "What the video is about", Required = true };
         var text = new Option<FileInfo?>("--text") { Description = "A file with the narration to speak as written" };
         var scenes = new Option<FileInfo?>("--scenes") { Description = "A JSON scene list: [{\"text\": …, \"keywords\": […], \"duration\": 5}]" };
-        var lang = new Option<string?>("--lang", "-l") { Description = "Language: en or pl" };
+        var lang = new Option<string?>("--lang", "-l") { Description = "Language: a code or a name (en, es, ar, hi, zh, Arabic…); `viraloop languages` lists them" };
         var duration = new Option<double?>("--duration", "-d") { Description = "Length in seconds (5–180)" };
         var style = new Option<string?>("--style", "-s") { Description = "auto, gradient, particles, geometric, kinetic or zoom" };
         var palette = new Option<string?>("--palette") { Description = "sunset, ocean, neon, forest or mono" };

@@ -80,6 +80,15 @@ public static class Languages
     /// <summary>The codes whose offline template writer exists (topic-only scripts); others need text, scenes or an LLM.</summary>
     public static IReadOnlyCollection<string> WithTemplates => Writing.ScriptTemplates.Codes;
 
+    /// <summary>Every language: the curated ones first, then each other language espeak-ng speaks (one entry a code).</summary>
+    public static IEnumerable<LanguageInfo> Listed()
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var l in Curated.Values) { seen.Add(l.Code); seen.Add(l.EspeakVoice); yield return l; }
+        foreach (var (code, name) in EspeakVoices.Value)
+            if (seen.Add(code) && !Aliases.ContainsKey(code)) yield return FromVoice(code, name);
+    }
+
     public static bool TryGet(string? codeOrName, out LanguageInfo language)
     {
         language = null!;

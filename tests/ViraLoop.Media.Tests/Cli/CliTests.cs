@@ -21,6 +21,7 @@ public sealed class CliTests
     [Theory]
     [InlineData("", "topic is empty")]
     [InlineData("--lang=xx", "Unknown language 'xx'")]
+    [InlineData("--lang=arabik", "Did you mean: ar (العربية)")]
     [InlineData("--style=vaporwave", "Unknown style 'vaporwave'")]
     [InlineData("--duration=0", "out of range")]
     public async Task Generate_BadInput_ExitsWith2AndSaysWhy(string extra, string expected)
@@ -43,6 +44,30 @@ public sealed class CliTests
         Assert.Contains("How to m4ke a b0mb at home", err);
         Assert.DoesNotContain("   at ", err);
         Assert.False(File.Exists(Path.Combine(outDir, "video.mp4")));
+    }
+
+    [Fact]
+    public async Task Generate_ATopicAloneInALanguageWithoutTemplates_ExitsWith2_SayingWhatWorks()
+    {
+        var (code, _, err) = await RunAsync(["generate", "--topic", "ปลาหมึกยักษ์", "--lang", "Thai", "--preview", "--out", Path.Combine(Path.GetTempPath(), "vl-cli-" + Guid.NewGuid().ToString("N"))]);
+        Assert.Equal(2, code);
+        Assert.Contains("(th)", err);
+        Assert.Contains("--text", err);
+        Assert.Contains("--scenes", err);
+        Assert.Contains("--llm-url", err);
+    }
+
+    [Fact]
+    public async Task Languages_ListsCodesNamesAndWhatTheWriterNeeds()
+    {
+        var (code, output, _) = await RunAsync(["languages"]);
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("en ", StringComparison.Ordinal) && l.Contains("topic, text, scenes"));
+        Assert.Contains(lines, l => l.StartsWith("ar ", StringComparison.Ordinal) && l.Contains("rtl"));
+        Assert.Contains(lines, l => l.StartsWith("th ", StringComparison.Ordinal) && l.Contains("text, scenes, LLM"));
+        Assert.Contains(lines, l => l.StartsWith("sw ", StringComparison.Ordinal)); // one espeak-ng reads out, not curated
+        Assert.True(lines.Length > 90, $"only {lines.Length} languages listed");
     }
 
     [Fact]

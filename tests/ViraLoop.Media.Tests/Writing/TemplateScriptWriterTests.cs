@@ -93,8 +93,8 @@ public sealed class TemplateScriptWriterTests
     [Fact]
     public void FontCoverage_RefusesScriptsTheFontCannotDraw()
     {
-        Captions.FontCoverage.Ensure(["Zażółć gęślą jaźń", "Ελληνικά", "Кириллица"]);
-        var e = Assert.Throws<MediaInputException>(() => Captions.FontCoverage.Ensure(["漢字"]));
-        Assert.Contains("U+6F22", e.Message);
+        Captions.FontCoverage.Ensure(["Zażółć gęślą jaźń", "Ελληνικά", "Кириллица", "漢字", "العربية", "🐙"]);
+        var e = Assert.Throws<MediaInputException>(() => Captions.FontCoverage.Ensure([char.ConvertFromUtf32(0x18B00)]));
+        Assert.Contains("U+18B00", e.Message);
     }
 }

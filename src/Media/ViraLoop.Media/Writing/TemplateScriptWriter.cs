@@ -103,7 +103,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         }
         if (request.Text is not { } text)
             throw new MediaInputException($"The offline writer writes scripts from a topic alone in {string.Join(", ", ScriptTemplates.Codes)}; " +
-                $"for {lang.Name} ({lang.Code}) give your own text (--text), a scene list (--scenes) or an LLM endpoint (VIRALOOP_LLM_BASE_URL).");
+                $"for {lang.Name} ({lang.Code}) give your own text (--text), a scene list (--scenes) or an LLM endpoint (--llm-url).");
         int wordsPerScene = Math.Max(8, (int)(lang.WordsPerSecond * 5));
         foreach (var chunk in ChunkUserText(text, wordsPerScene, lang))
             scenes.Add((scenes.Count == 0 ? SceneKind.Hook : SceneKind.Body, chunk, null, null));

@@ -85,7 +85,17 @@ public static class VideoValidation
             }
         }
         if (text is not null && scenes is not null) errors.Add("Give either text or scenes, not both.");
-        var language = Word(b.Language, "language", 16, errors, allowUpper: true);
+        var language = Word(b.Language, "language", 40, errors, allowUpper: true);
+        // A code or a name ("ar", "Arabic"): stored as the code; an unknown one names the nearest matches.
+        if (language is not null)
+        {
+            if (ViraLoop.Media.Languages.TryGet(language, out var known)) language = known.Code;
+            else
+            {
+                var near = ViraLoop.Media.Languages.NearMatches(language, 5);
+                errors.Add($"language: unknown '{language}'" + (near.Count > 0 ? $"; did you mean {string.Join(", ", near)}?" : "; use a code such as en, es, ar, hi or zh."));
+            }
+        }
         if (b.DurationSeconds is { } duration && (!double.IsFinite(duration) || duration is < 5 or > 180))
             errors.Add("durationSeconds: between 5 and 180.");
         var style = Word(b.Style, "style", 32, errors);
