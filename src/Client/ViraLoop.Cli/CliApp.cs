@@ -87,6 +87,7 @@ public static class CliApp
                     Writer = isCluster ? null : Adapters.Writer(parse.GetValue(llmUrl), parse.GetValue(llmModel)!),
                     Voice = isCluster ? null : Adapters.Voice(parse.GetValue(tts)!, parse.GetValue(ttsUrl), parse.GetValue(ttsVoice)),
                 };
+                runner.Writer?.EnsureCanWrite(request); // a topic alone in a language without templates: exit 2 before a silo starts
                 return await GenerateAsync(runner, parse.GetValue(json), ct);
             }
             catch (ArgumentException e) { return Error(e.Message, BadInput); }

@@ -148,4 +148,35 @@ public sealed class LanguageTests
         // Everything else in that text is drawable, so only that character is named.
         Assert.DoesNotContain("'A'", e.Message);
     }
+
+    [Theory]
+    [InlineData("Octo\u0000puses", "a control character (U+0000) at character 5")]
+    [InlineData("Octopuses \u202Esesupotco", "a direction override (U+202E)")]
+    [InlineData("Octopuses \u2067test", "a direction isolate (U+2067)")]
+    [InlineData("Octo\u001B[31mpuses", "a control character (U+001B)")]
+    public void ControlAndOverrideCharacters_AreRefused_NamingThem(string topic, string expected)
+    {
+        var e = Assert.Throws<MediaInputException>(() => ViraLoop.Media.Pipeline.Steps.VideoChoices.For(new VideoRequest { Topic = topic }));
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("The topic contains", e.Message);
+    }
+
+    [Theory]
+    [InlineData("الأخطبوط يحب iPhone جدا", "ar")]                 // mixed direction, no marks
+    [InlineData("\u200Fשלום\u200E OK", "he")]                    // direction marks (not overrides)
+    [InlineData("क्\u200Dष और मी\u200Cरा", "hi")]                // ZWJ / ZWNJ shaping Devanagari
+    [InlineData("Octo\u200Bpuses\uFEFF are\u00AD smart", "en")]  // invisible separators
+    [InlineData("Family 👩‍👩‍👧 time", "en")]
+    public void NaturalText_InAnyDirection_IsAccepted(string topic, string language)
+    {
+        ViraLoop.Media.Pipeline.Steps.VideoChoices.For(new VideoRequest { Topic = topic, Language = language, Text = topic });
+        FontCoverage.Ensure([topic]);
+    }
+
+    [Fact]
+    public void InvisibleSeparators_SplitWords_AndAreNotSpoken()
+    {
+        Assert.Equal(["Octo", "puses", "are", "smart"], WordBreaker.Words("Octo\u200Bpuses\uFEFF are\u00AD smart"));
+        Assert.Equal("Octo puses are smart", Emoji.StripForSpeech("Octo\u200Bpuses\uFEFF are\u00AD smart"));
+    }
 }

@@ -63,7 +63,11 @@ public sealed partial class VideoJobGrain(
 
         // Validate everything before anything is written: bad input leaves no half-created job.
         VideoChoices choices;
-        try { choices = VideoChoices.For(order.ToRequest()); }
+        try
+        {
+            choices = VideoChoices.For(order.ToRequest());
+            services.Writer.EnsureCanWrite(order.ToRequest());
+        }
         catch (MediaInputException e) { throw new ArgumentException(e.Message); }
         var backend = (order.VisualBackend ?? services.Visuals.Default).Trim().ToLowerInvariant();
         if (!services.Visuals.Knows(backend))

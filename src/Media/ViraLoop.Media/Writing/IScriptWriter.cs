@@ -4,4 +4,7 @@ namespace ViraLoop.Media.Writing;
 public interface IScriptWriter
 {
     Task<Script> WriteAsync(VideoRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Throws <see cref="MediaInputException"/> for a request this writer cannot write (checked at submission).</summary>
+    void EnsureCanWrite(VideoRequest request) { }
 }

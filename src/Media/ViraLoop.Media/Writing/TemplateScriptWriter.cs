@@ -14,6 +14,18 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
     public const int MaxTopicLength = 200;
     public const int MaxTextLength = 20_000;
 
+    /// <summary>A topic alone needs the language's templates; text or a scene list works in any language.</summary>
+    public void EnsureCanWrite(VideoRequest request)
+    {
+        Validate(request);
+        var lang = Languages.Get(request.Language);
+        if (request.Text is null && request.Scenes is null && ScriptTemplates.For(lang.Code) is null) throw NoTemplates(lang);
+    }
+
+    private static MediaInputException NoTemplates(LanguageInfo lang) =>
+        new($"The offline writer writes scripts from a topic alone in {string.Join(", ", ScriptTemplates.Codes)}; " +
+            $"for {lang.Name} ({lang.Code}) give your own text (--text), a scene list (--scenes) or an LLM endpoint (--llm-url).");
+
     public Task<Script> WriteAsync(VideoRequest request, CancellationToken cancellationToken = default) =>
         Task.FromResult(Write(request));
 
@@ -102,8 +114,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
             return Build(request, lang, none, topic, hookType, scenes, given.Select(s => s.Duration).ToList(), "scene-list");
         }
         if (request.Text is not { } text)
-            throw new MediaInputException($"The offline writer writes scripts from a topic alone in {string.Join(", ", ScriptTemplates.Codes)}; " +
-                $"for {lang.Name} ({lang.Code}) give your own text (--text), a scene list (--scenes) or an LLM endpoint (--llm-url).");
+            throw NoTemplates(lang);
         int wordsPerScene = Math.Max(8, (int)(lang.WordsPerSecond * 5));
         foreach (var chunk in ChunkUserText(text, wordsPerScene, lang))
             scenes.Add((scenes.Count == 0 ? SceneKind.Hook : SceneKind.Body, chunk, null, null));

@@ -21,9 +21,11 @@ public sealed class ScriptStepTests
     public async Task RunAsync_TextTheCaptionFontCannotDraw_ThrowsMediaInputException()
     {
         var writer = new FixedWriter(new Script("Title", "en", "question",
-            [new SceneScript(0, SceneKind.Hook, "Hello 你好", [], "", 2)], "fixed"));
+            [new SceneScript(0, SceneKind.Hook, "Hello 你好 " + char.ConvertFromUtf32(0x18B00), [], "", 2)], "fixed"));
+        // (An LLM's script in Khitan: no installed font has it; Chinese is drawn.)
         var e = await Assert.ThrowsAsync<MediaInputException>(() => new ScriptStep(writer).RunAsync(new ScriptSpec(new VideoRequest { Topic = "Hello" })));
-        Assert.Contains("U+4F60", e.Message);
+        Assert.Contains("U+18B00", e.Message);
+        Assert.DoesNotContain("U+4F60", e.Message);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed record VideoChoices(int Seed, Palette Palette, MusicSpec Music)
     public static VideoChoices For(VideoRequest request)
     {
         TemplateScriptWriter.Validate(request);
+        Text.InputText.Check(request);
         var seed = request.Seed ?? TemplateScriptWriter.StableHash(request.Topic.Trim());
         var motif = VisualMotifs.Match($"{request.Topic} {request.Text}", request.Language);
         var palette = request.Palette is null && motif is not null ? Palette.Named[motif.Palette] : Palette.Resolve(request.Palette, seed);
