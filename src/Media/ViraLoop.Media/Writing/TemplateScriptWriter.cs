@@ -56,7 +56,8 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
     {
         Validate(request);
         var lang = Languages.Get(request.Language);
-        var topic = Regex.Replace(request.Topic.Trim(), @"\s+", " ").TrimEnd('.', '!', '?');
+        var asked = Regex.Replace(request.Topic.Trim(), @"\s+", " ");
+        var topic = Title(asked);
         if (ScriptTemplates.For(lang.Code) is not { } t)
             return WriteWithoutTemplates(request, lang, topic);
         var rng = new Random(request.Seed ?? StableHash(topic));
@@ -70,8 +71,17 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
             return Build(request, lang, t, topic, hookType, scenes, given.Select(s => s.Duration).ToList(), "scene-list");
         }
 
-        var hookTemplates = t.Hooks[hookType];
-        var hook = Capitalise(string.Format(CultureInfo.InvariantCulture, hookTemplates[rng.Next(hookTemplates.Length)], InSentence(topic)));
+        // A topic asked as a question stays a question: it opens the hook with its question mark. A phrase (or, in English,
+        // an embedded question such as "why whales sing") is set into the hook where a phrase fits.
+        var (form, question) = ReadTopic(asked, t, lang);
+        var hookTemplates = form switch
+        {
+            TopicForm.Question => t.QuestionHooks[hookType],
+            TopicForm.Clause when t.ClauseHooks?.GetValueOrDefault(hookType) is { } clause => clause,
+            _ => t.Hooks[hookType],
+        };
+        var hook = Capitalise(string.Format(CultureInfo.InvariantCulture, hookTemplates[rng.Next(hookTemplates.Length)],
+            form == TopicForm.Question ? question : InSentence(topic)));
         scenes.Add((SceneKind.Hook, hook, TopicKeywords(topic, t, lang), null));
 
         if (request.Text is { } text)
@@ -92,7 +102,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         for (int i = 0; i < bodyCount; i++)
         {
             var (full, keyword) = t.Body[i];
-            var body = Words(full, lang) / lang.WordsPerSecond + 0.3 <= perBody * 1.15 ? full : FirstSentence(full);
+            var body = Words(full, lang) / lang.WordsPerSecond + 0.3 <= perBody * 1.15 ? full : FirstSentence(full, lang);
             scenes.Add((SceneKind.Body, body, [keyword], null));
         }
         scenes.Add((SceneKind.CallToAction, cta, null, null));
@@ -188,10 +198,10 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
     private static string PickFitting(string[] options, LanguageInfo lang, double seconds) =>
         options.FirstOrDefault(o => Words(o, lang) / lang.WordsPerSecond <= seconds) ?? options[^1];
 
-    private static string FirstSentence(string s)
+    private static string FirstSentence(string s, LanguageInfo lang)
     {
-        var i = s.IndexOfAny(['.', '!', '?', ':']);
-        return i > 0 ? s[..(i + 1)].TrimEnd(':') + (s[i] == ':' ? "." : "") : s;
+        var i = s.IndexOfAny(['.', '!', '?', ':', '।', '؟']);
+        return i > 0 ? s[..(i + 1)].TrimEnd(':') + (s[i] == ':' ? FullStop(lang) : "") : s;
     }
 
     internal static int Words(string s, LanguageInfo? lang = null) => WordBreaker.Count(s, lang);
@@ -209,6 +219,77 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
     }
 
     private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
+    /// <summary>The topic as the script's title: without its closing punctuation (and without a lone opening "¿").</summary>
+    private static string Title(string given)
+    {
+        var title = given.TrimEnd('.', '!', '?', '؟', '？', '।', ' ');
+        return title.StartsWith('¿') && title.IndexOf('¿', 1) < 0 ? title[1..].TrimStart() : title;
+    }
+
+    /// <summary>How a topic reads: a phrase, an embedded question (English "why whales sing") or a question to ask as it is.</summary>
+    internal enum TopicForm { Phrase, Clause, Question }
+
+    private static readonly char[] QuestionMarks = ['?', '؟', '？'];
+
+    /// <summary>
+    /// Whether <paramref name="topic"/> is a question (it ends in a question mark, opens with "¿", or starts with a question word
+    /// of the language; in Hindi a question word anywhere) and, if so, the question as the hook asks it: the topic's own words,
+    /// capitalised, with the language's question mark ("؟" in Arabic) and, in Spanish, the opening "¿".
+    /// </summary>
+    internal static (TopicForm Form, string Question) ReadTopic(string topic, ScriptTemplates t, LanguageInfo lang)
+    {
+        var s = topic.Trim();
+        int mark = s.LastIndexOfAny(QuestionMarks);
+        bool marked = mark >= 0 && s[(mark + 1)..].All(c => c is '.' or '!' or '…' || char.IsWhiteSpace(c));
+        bool opened = t.OpeningQuestionMark is { } open && s.StartsWith(open, StringComparison.Ordinal);
+        var core = (marked ? s[..mark] : s).TrimEnd('.', '!', '…', ' ', '?', '؟', '？');
+        if (!marked && !opened)
+        {
+            if (s.EndsWith('!')) return (TopicForm.Phrase, ""); // an exclamation ("¡Qué bonito!") is not a question
+            var form = Opening(core, t, lang);
+            if (form != TopicForm.Question) return (form, "");
+        }
+        if (core.Length == 0) return (TopicForm.Phrase, "");
+        var question = core + t.QuestionMark;
+        if (t.OpeningQuestionMark is { } opening && !question.Contains(opening, StringComparison.Ordinal)) question = opening + question;
+        return (TopicForm.Question, CapitaliseFirstLetter(question));
+    }
+
+    /// <summary>Whether an unmarked topic opens as a question, an embedded question, or neither.</summary>
+    private static TopicForm Opening(string core, ScriptTemplates t, LanguageInfo lang)
+    {
+        var words = core.ToLower(lang.Culture).Replace('’', '\'').Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(Bare).Where(w => w.Length > 0).ToArray();
+        if (words.Length == 0) return TopicForm.Phrase;
+        if (t.QuestionWordsAnywhere) return words.Any(w => t.QuestionWords.Contains(w)) ? TopicForm.Question : TopicForm.Phrase;
+        var opener = t.QuestionWords.Select(q => q.Split(' ')).FirstOrDefault(q => q.Length <= words.Length && q.SequenceEqual(words.Take(q.Length)));
+        if (opener is null)
+            // English yes/no questions: "is coffee healthy", "can dogs see colour".
+            return t.Inversion is { } inv && words.Length >= 3 && words[0] != "if" && inv.Contains(words[0]) ? TopicForm.Question : TopicForm.Phrase;
+        // English asks "why do whales sing"; "why whales sing" is a clause that reads inside a sentence.
+        if (t.Inversion is { } inversion && !(words.Length > opener.Length && inversion.Contains(words[opener.Length]))) return TopicForm.Clause;
+        return TopicForm.Question;
+    }
+
+    /// <summary>A word without the punctuation around it ("¿por" → "por"); apostrophes and hyphens inside stay.</summary>
+    private static string Bare(string word)
+    {
+        int start = 0, end = word.Length;
+        while (start < end && !IsWordChar(word[start])) start++;
+        while (end > start && !IsWordChar(word[end - 1])) end--;
+        return word[start..end];
+    }
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark
+        or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+
+    private static string CapitaliseFirstLetter(string s)
+    {
+        int i = 0;
+        while (i < s.Length && !char.IsLetter(s[i])) i++;
+        return i < s.Length ? s[..i] + char.ToUpperInvariant(s[i]) + s[(i + 1)..] : s;
+    }
 
     internal static int StableHash(string s)
     {
