@@ -56,7 +56,7 @@ public sealed partial class TemplateLanguagesTests
                 Assert.All(t.Hooks[hook].Concat(t.QuestionHooks[hook]), h => Assert.Single(Regex.Matches(h, @"\{0\}")));
             }
             Assert.Equal(6, t.Body.Length);
-            Assert.All(t.Body, b => Assert.Equal(b.Keyword.ToUpper(Languages.Get(code).Culture), b.Keyword));
+            Assert.All(t.Body, b => Assert.Equal(b.Keyword.ToUpper(ViraLoop.Media.Languages.Get(code).Culture), b.Keyword));
             Assert.Equal(2, t.CallToAction.Length);
             Assert.Equal(2, t.UserCallToAction.Length);
             Assert.True(t.StopWords.Count >= 40, $"{code}: {t.StopWords.Count} stop words");
@@ -105,7 +105,7 @@ public sealed partial class TemplateLanguagesTests
                     AssertNoForeignLetters(lang, scene.Narration, t);
                 }
                 // Keywords are upper-cased where the script has case.
-                var culture = Languages.Get(lang).Culture;
+                var culture = ViraLoop.Media.Languages.Get(lang).Culture;
                 Assert.All(s.Scenes.SelectMany(x => x.Keywords), k => Assert.Equal(k.ToUpper(culture), k));
             }
     }
@@ -185,7 +185,7 @@ public sealed partial class TemplateLanguagesTests
     [InlineData("hi", "ताजमहल का इतिहास", "Phrase")]
     [InlineData("hi", "चाय कैसे बनाएँ", "Question")]
     public void ReadTopic_TellsPhrasesClausesAndQuestionsApart(string lang, string topic, string expected) =>
-        Assert.Equal(expected, TemplateScriptWriter.ReadTopic(topic, ScriptTemplates.For(lang)!, Languages.Get(lang)).Form.ToString());
+        Assert.Equal(expected, TemplateScriptWriter.ReadTopic(topic, ScriptTemplates.For(lang)!, ViraLoop.Media.Languages.Get(lang)).Form.ToString());
 
     [Fact]
     public void EnglishEmbeddedQuestion_ReadsInsideTheSentence()
