@@ -78,16 +78,31 @@ public sealed partial class ScriptVideosTests(ScriptVideos videos, ITestOutputHe
         var video = videos.Videos[code];
         var ass = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(video.VideoPath)!, "captions.ass"));
         // The longest hook caption on screen (the hook is the middle band of the preview), read half-way through.
-        var line = Dialogues(ass).Where(d => d.Style == "Hook").OrderByDescending(d => Letters(d.Text).Length * 10 + (d.End - d.Start)).First();
-        double at = (line.Start + line.End) / 2;
-        var read = await MediaProbe.OcrAsync(video.VideoPath, "crop=540:260:0:350,scale=iw*2:ih*2,format=rgb24," +
-            // Caption letters (white or the yellow highlight) black on white, everything else (background, outline) white.
-            "geq=r='if(gt(r(X,Y),200)*gt(g(X,Y),170),0,255)':g='if(gt(r(X,Y),200)*gt(g(X,Y),170),0,255)':b='if(gt(r(X,Y),200)*gt(g(X,Y),170),0,255)'", c.Tesseract, at);
-        double score = Overlap(line.Text, read, WordBreaker.HasUnspacedScript(line.Text));
-        output.WriteLine($"{code} at {at:0.00} s: caption [{line.Text}] OCR [{read.Trim()}] overlap {score:P0}");
-        // Tolerance: OCR of a compressed frame with an outlined, partly highlighted caption misreads some letters. At least
-        // 60 % of the caption's words (of its characters, in scripts without spaces) must come back exactly.
-        Assert.True(score >= 0.6, $"{code}: OCR read [{read.Trim()}] for the caption [{line.Text}] ({score:P0} of it)");
+        // (From the hook scene: each case's hook is a plain sentence in its script; bodies may mix in Latin words.)
+        var line = Dialogues(ass).Where(d => d.Style == "Hook" && Letters(c.Hook).Contains(Letters(d.Text), StringComparison.Ordinal)).OrderByDescending(d => Letters(d.Text).Length * 10 + (d.End - d.Start)).First();
+        // The same words are on screen while each of them is highlighted in turn: read the chunk at its first and its last
+        // highlight, and count a word as read back when either frame gives it exactly.
+        var chunk = Dialogues(ass).Where(d => d.Style == "Hook" && d.Text == line.Text).OrderBy(d => d.Start).ToList();
+        var reads = new List<string>();
+        // Each frame is read as one block (--psm 6) and as a column of lines (--psm 4): tesseract's Arabic model often
+        // reads only one line of a two-line caption in either mode alone.
+        foreach (var d in new[] { chunk[0], chunk[^1] }.Distinct())
+            foreach (var psm in new[] { 6, 4 })
+                reads.Add(await MediaProbe.OcrAsync(video.VideoPath, "crop=540:260:0:350,scale=iw*2:ih*2,format=rgb24," +
+                    // Caption letters (white or the yellow highlight) black on white, everything else (background, outline) white.
+                    "geq=r='if(gt(r(X,Y),200)*gt(g(X,Y),170),0,255)':g='if(gt(r(X,Y),200)*gt(g(X,Y),170),0,255)':b='if(gt(r(X,Y),200)*gt(g(X,Y),170),0,255)'",
+                    c.Tesseract, (d.Start + d.End) / 2, psm));
+        double at = (chunk[0].Start + chunk[^1].End) / 2;
+        var read = string.Join(FrameSeparator, reads);
+        // Tolerance: OCR of a compressed frame with an outlined caption misreads some letters. At least 60 % of the caption's
+        // words must come back exactly — of its characters in scripts without spaces. Arabic words count by how closely
+        // they are read (1 − edit distance / length, the best reading of each word), 80 % on average: tesseract's Arabic
+        // model drops the dots that tell ج from ح at caption size, which would fail whole words.
+        bool byCharacter = WordBreaker.HasUnspacedScript(line.Text);
+        double needed = code == "ar" ? 0.8 : 0.6;
+        double score = code == "ar" ? CloseWords(line.Text, read) : Overlap(line.Text, read, byCharacter);
+        output.WriteLine($"{code} at {at:0.00} s: caption [{line.Text}] OCR [{read.Replace(FrameSeparator, '|').Trim()}] overlap {score:P0}");
+        Assert.True(score >= needed, $"{code}: OCR read [{read.Replace(FrameSeparator, '|').Trim()}] for the caption [{line.Text}] ({score:P0} of it, {needed:P0} needed)");
         // The caption is the narration's own text (emoji kept for the picture, never lost).
         Assert.Contains(Letters(line.Text), Letters(c.Hook + c.Body));
     }
@@ -194,19 +209,49 @@ public sealed partial class ScriptVideosTests(ScriptVideos videos, ITestOutputHe
     }
 
     /// <summary>How much of the caption OCR read: the share of its words found (or, without spaces, of its characters).</summary>
+    private const char FrameSeparator = '\u0001';
+
     private static double Overlap(string caption, string read, bool byCharacter)
     {
         if (byCharacter)
         {
-            var have = Letters(read).EnumerateRunes().GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count());
-            var want = Letters(caption).EnumerateRunes().ToList();
-            int found = 0;
-            foreach (var r in want)
-                if (have.TryGetValue(r, out var n) && n > 0) { found++; have[r] = n - 1; }
-            return want.Count == 0 ? 0 : (double)found / want.Count;
+            return read.Split(FrameSeparator).Max(r =>
+            {
+                var have = Letters(r).EnumerateRunes().GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+                var want = Letters(caption).EnumerateRunes().ToList();
+                int found = 0;
+                foreach (var x in want)
+                    if (have.TryGetValue(x, out var n) && n > 0) { found++; have[x] = n - 1; }
+                return want.Count == 0 ? 0 : (double)found / want.Count;
+            });
         }
+        return Score(caption, read);
+    }
+
+    /// <summary>Mean over the caption's words of how closely the best OCR word matches it (1 − edit distance / length).</summary>
+    private static double CloseWords(string caption, string read)
+    {
         var words = caption.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Letters).Where(w => w.Length > 0).ToList();
-        var readWords = read.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(Letters).ToHashSet();
+        var readWords = read.Replace(FrameSeparator, '\n').Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(Letters).Where(w => w.Length > 0).ToList();
+        if (words.Count == 0 || readWords.Count == 0) return 0;
+        return words.Average(w => readWords.Max(r => 1 - (double)Edits(w, r) / Math.Max(w.Length, r.Length)));
+    }
+
+    private static int Edits(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    private static double Score(string caption, string read)
+    {
+        var words = caption.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Letters).Where(w => w.Length > 0).ToList();
+        var readWords = read.Replace(FrameSeparator, '\n').Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(Letters).ToHashSet();
         return words.Count == 0 ? 0 : (double)words.Count(readWords.Contains) / words.Count;
     }
 
