@@ -10,6 +10,7 @@
 #   scripts/bench.sh watermark [--duration 30] [--keys 1000]   the invisible watermark: picture cost, embedding cost, robustness table, false positives
 #   scripts/bench.sh api [--seconds 20] [--concurrency 32] [--rate 200] [--jobs 3] [--cross-jobs 6]   submissions/min and p99 from this process to a silo process; progress → SignalR latency, on one silo and across two
 #   scripts/bench.sh pipeline [--jobs 6] [--rounds 1] [--dispatches 2000] [--kills 3] [--kills-only]   jobs/hour embedded, cluster, bare; scheduler; cache hits; kill -9
+#   scripts/bench.sh bandits [--impressions 100000] [--seeds 20] [--genomes 120]   issue 8: regret of Thompson vs ε-greedy vs UCB1; shared per-gene evidence vs independent arms (offline simulation)
 # Set VIRALOOP_ALT_OUT=/some/dir to build into a separate tree (beside a running build/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
