@@ -132,7 +132,7 @@ public static class Languages
         foreach (var (alias, code) in Aliases) candidates.Add(($"{code} ({Curated[code].Name})", alias));
         foreach (var (vcode, vname) in EspeakVoices.Value) { candidates.Add(($"{vcode} ({vname.Replace('_', ' ')})", vcode)); candidates.Add(($"{vcode} ({vname.Replace('_', ' ')})", BaseName(vname))); }
         return candidates
-            .Select(c => (c.Label, Score: Distance(key.ToLowerInvariant(), c.Against.ToLowerInvariant()) - (c.Against.StartsWith(key, StringComparison.OrdinalIgnoreCase) ? 2 : 0)))
+            .Select(c => (c.Label, Score: Text.EditDistance.Of(key.ToLowerInvariant(), c.Against.ToLowerInvariant()) - (c.Against.StartsWith(key, StringComparison.OrdinalIgnoreCase) ? 2 : 0)))
             .Where(c => c.Score <= Math.Max(1, key.Length / 3))
             .OrderBy(c => c.Score).Select(c => c.Label).Distinct().Take(max).ToList();
     }
@@ -174,16 +174,5 @@ public static class Languages
         {
             return [];
         }
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 }

@@ -179,4 +179,15 @@ public sealed class LanguageTests
         Assert.Equal(["Octo", "puses", "are", "smart"], WordBreaker.Words("Octo\u200Bpuses\uFEFF are\u00AD smart"));
         Assert.Equal("Octo puses are smart", Emoji.StripForSpeech("Octo\u200Bpuses\uFEFF are\u00AD smart"));
     }
+
+    [Theory]
+    [InlineData("arabic", "arabik", 1)]
+    [InlineData("", "abc", 3)]
+    [InlineData("kitten", "sitting", 3)]
+    [InlineData("جدا", "حدا", 1)]
+    public void EditDistance_CountsEdits(string a, string b, int expected)
+    {
+        Assert.Equal(expected, EditDistance.Of(a, b));
+        Assert.Equal(expected, EditDistance.Of(b, a));
+    }
 }

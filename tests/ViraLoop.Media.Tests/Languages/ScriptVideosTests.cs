@@ -234,18 +234,7 @@ public sealed partial class ScriptVideosTests(ScriptVideos videos, ITestOutputHe
         var words = caption.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Letters).Where(w => w.Length > 0).ToList();
         var readWords = read.Replace(FrameSeparator, '\n').Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(Letters).Where(w => w.Length > 0).ToList();
         if (words.Count == 0 || readWords.Count == 0) return 0;
-        return words.Average(w => readWords.Max(r => 1 - (double)Edits(w, r) / Math.Max(w.Length, r.Length)));
-    }
-
-    private static int Edits(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
+        return words.Average(w => readWords.Max(r => 1 - (double)EditDistance.Of(w, r) / Math.Max(w.Length, r.Length)));
     }
 
     private static double Score(string caption, string read)
