@@ -152,6 +152,45 @@ public sealed class ClickHouseResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Aggregates_a_dead_writer_left_missing_are_backfilled_once_on_start()
+    {
+        // A writer that died between its INSERT and the reconciliation: events stored under attempts whose view writes
+        // never happened (the view detached), next to complete ones.
+        var events = Events.Generate(1_200, seed: 17, prefix: "d");
+        await using (var first = await ClickHouseStore.StartAsync(Options()))
+        {
+            await first.AppendAsync(events.GetRange(0, 400));
+            await first.FlushAsync();
+        }
+
+        await using (var dead = await ClickHouseStore.StartAsync(Options()))
+        {
+            // Detached after the schema check: a store's CREATE … IF NOT EXISTS would otherwise make a new view.
+            await ClickHouseServer.QueryAsync($"DETACH TABLE {_database}.engagement_arm_daily_mv");
+            await dead.AppendAsync(events.GetRange(400, 800));
+            await dead.FlushAsync();
+        }
+
+        await ClickHouseServer.QueryAsync($"ATTACH TABLE {_database}.engagement_arm_daily_mv", "allow_experimental_low_cardinality_type=1");
+        Assert.NotEqual(Events.ExpectedArmDaily(events, "t1", "exp-1"), await ReadDailyAsync());
+
+        var options = Options();
+        await using var store = await ClickHouseStore.StartAsync(new ClickHouseStoreOptions
+        {
+            Endpoint = options.Endpoint, Database = options.Database, BatchSize = options.BatchSize, RepairOnStart = true,
+        });
+        Assert.Equal(2 * 2, store.Status.Repairs); // two attempts of 400, each across November and December
+        Assert.Equal(0, await store.RepairAsync()); // nothing left: a second pass backfills nothing twice
+        await AssertExactlyOnceAsync(store, events);
+    }
+
+    private async Task<IReadOnlyList<ArmDay>> ReadDailyAsync()
+    {
+        await using var reader = await ClickHouseStore.StartAsync(Options());
+        return await reader.GetArmDailyAsync("t1", "exp-1");
+    }
+
+    [Fact]
     public async Task A_full_buffer_pushes_back_with_a_clear_error_and_keeps_what_it_holds()
     {
         await using var store = ClickHouseStore.Create(new ClickHouseStoreOptions

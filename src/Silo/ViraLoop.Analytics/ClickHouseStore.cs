@@ -34,7 +34,9 @@ namespace ViraLoop.Analytics;
 /// <item>Answer 200: the events and their aggregates are both written; the batch is durable.</item>
 /// </list>
 /// No event is stored twice, so the view never sees one twice; no stored event lacks its aggregate after reconciliation.
-/// The condition: one writer per database (one store instance; in the cluster, the silo that owns ingestion).</para>
+/// The condition: one writer per database (one store instance; in the cluster, the silo that owns ingestion). A writer
+/// process that dies between an INSERT and its reconciliation can leave events without aggregates (never doubled ones):
+/// <see cref="RepairAsync"/> (or <see cref="ClickHouseStoreOptions.RepairOnStart"/>) finds and backfills them.</para>
 /// </summary>
 public sealed class ClickHouseStore : IEngagementStore
 {
@@ -100,6 +102,11 @@ public sealed class ClickHouseStore : IEngagementStore
         try
         {
             await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            if (options.RepairOnStart)
+            {
+                await store.RepairAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return store;
         }
         catch
@@ -436,6 +443,40 @@ public sealed class ClickHouseStore : IEngagementStore
                 $"INSERT INTO {_db}.engagement_arm_daily {AggregateSelect($"{where} AND toYYYYMM(ts) = {month}")}",
                 attempt.BackfillQueryId(month), null, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Backfills the aggregates of every (attempt, month) whose events are stored but whose aggregates are not: what a
+    /// writer process that died between an INSERT and its reconciliation leaves behind. Scans the whole events table;
+    /// <see cref="StartAsync"/> runs it when <see cref="ClickHouseStoreOptions.RepairOnStart"/> is set, before any append.
+    /// Returns how many (attempt, month) it backfilled.
+    /// </summary>
+    public async Task<int> RepairAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var sql = $"SELECT attempt, m, n, a FROM (SELECT attempt, toYYYYMM(ts) AS m, count() AS n FROM {_db}.engagement_events GROUP BY attempt, m) " +
+                  $"ANY LEFT JOIN (SELECT attempt, toYYYYMM(day) AS m, countMerge(events) AS a FROM {_db}.engagement_arm_daily GROUP BY attempt, m) " +
+                  "USING attempt, m WHERE n != a FORMAT TabSeparated";
+        var repaired = 0;
+        foreach (var row in ClickHouseText.ParseRows(await QueryAsync(sql, cancellationToken).ConfigureAwait(false)))
+        {
+            var attempt = ulong.Parse(row[0], CultureInfo.InvariantCulture);
+            var month = int.Parse(row[1], CultureInfo.InvariantCulture);
+            if (L(row[3]) != 0)
+            {
+                throw new InvalidOperationException(
+                    $"attempt {attempt:x16}, month {month}: {row[2]} events but aggregates for {row[3]}; the aggregate table needs a manual rebuild");
+            }
+
+            var queryId = $"viraloop-backfill-{attempt:x16}-{month}";
+            await WaitNotRunningAsync([$"viraloop-ingest-{attempt:x16}", queryId], cancellationToken).ConfigureAwait(false);
+            await SendAsync($"INSERT INTO {_db}.engagement_arm_daily {AggregateSelect($"attempt = {ClickHouseText.Number(attempt)} AND toYYYYMM(ts) = {month}")}",
+                queryId, null, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _repairs);
+            repaired++;
+        }
+
+        return repaired;
     }
 
     private async Task WaitNotRunningAsync(IReadOnlyList<string> queryIds, CancellationToken cancellationToken)

@@ -29,6 +29,12 @@ public sealed class ClickHouseStoreOptions
     /// <summary>One HTTP request's limit.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// <see cref="ClickHouseStore.StartAsync"/> runs <see cref="ClickHouseStore.RepairAsync"/> (a scan of the whole events
+    /// table) before the store takes appends: after a crash of the process that wrote.
+    /// </summary>
+    public bool RepairOnStart { get; init; }
+
     /// <summary>How long <see cref="ClickHouseStore.DisposeAsync"/> keeps trying to write what is still buffered.</summary>
     public TimeSpan DisposeFlushTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
