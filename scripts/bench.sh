@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark (default: orleans) with throwaway RabbitMQ/PostgreSQL servers on loopback.
+# Runs a benchmark (default: orleans) with throwaway RabbitMQ/PostgreSQL/ClickHouse servers on loopback.
 #   scripts/bench.sh orleans            all Orleans benchmarks (calls, storage, streams, failover, start)
 #   scripts/bench.sh orleans-calls [--rounds 2] | orleans-calls-inproc | orleans-calls-cluster
 #   scripts/bench.sh orleans-storage | orleans-streams [--streams 32] [--classic] | orleans-failover | orleans-start
@@ -11,6 +11,7 @@
 #   scripts/bench.sh api [--seconds 20] [--concurrency 32] [--rate 200] [--jobs 3] [--cross-jobs 6]   submissions/min and p99 from this process to a silo process; progress → SignalR latency, on one silo and across two
 #   scripts/bench.sh pipeline [--jobs 6] [--rounds 1] [--dispatches 2000] [--kills 3] [--kills-only]   jobs/hour embedded, cluster, bare; scheduler; cache hits; kill -9
 #   scripts/bench.sh bandits [--impressions 100000] [--seeds 20] [--genomes 120]   issue 8: regret of Thompson vs ε-greedy vs UCB1; shared per-gene evidence vs independent arms (offline simulation)
+#   scripts/bench.sh ingest [--events 200000] [--batches 1000,10000]   engagement events/s into ClickHouse (HTTP) and the embedded SQLite store
 # Set VIRALOOP_ALT_OUT=/some/dir to build into a separate tree (beside a running build/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ servers_dir=""
 cleanup() { [[ -n "$servers_dir" ]] && scripts/servers.sh stop "$servers_dir" || true; }
 trap cleanup EXIT
 case "$1" in
-  orleans*|pipeline|api)
+  orleans*|pipeline|api|ingest)
     eval "$(scripts/servers.sh start)"
     servers_dir="$VIRALOOP_SERVERS_DIR"
     ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ViraLoop needs, only those that are missing.
 # Usage: scripts/deps.sh [media|servers|tests|all]   (default: all)
-#   media: what `viraloop generate` needs; servers: PostgreSQL, RabbitMQ; tests: what the tests read outputs with
+#   media: what `viraloop generate` needs; servers: PostgreSQL, RabbitMQ, ClickHouse; tests: what the tests read outputs with
 #   (Node and npm: the silo's build uses npm for the editor page's @microsoft/signalr, and the C2PA tests run c2pa-rs as
 #   WebAssembly under Node from tests/c2pa-verify; Chromium for the browser tests)
 set -euo pipefail
@@ -32,6 +32,9 @@ fi
 if [[ "$want" == servers || "$want" == all ]]; then
   [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || pkgs+=(rabbitmq-server)
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || pkgs+=(postgresql)
+  # ClickHouse 18.16 (Debian's): the analytics store's tests and the ingest bench; scripts/servers.sh runs it unprivileged.
+  [[ -x /usr/sbin/clickhouse-server ]] || pkgs+=(clickhouse-server)
+  command -v clickhouse-client >/dev/null 2>&1 || pkgs+=(clickhouse-client)
 fi
 if ((${#pkgs[@]})); then
   echo "[deps] installing: ${pkgs[*]}" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs missing Debian packages, starts throwaway RabbitMQ and
+# Runs the whole test suite: installs missing Debian packages, starts throwaway RabbitMQ, ClickHouse and
 # PostgreSQL servers on loopback, builds, runs every test project, stops the servers.
 # Tests that kill silos and assert membership timings (the multi-process cluster tests, and the stream
 # provider's in-process clusters) run last, one project at a time, not beside the video renders.
@@ -12,7 +12,7 @@ scripts/deps.sh all
 servers_dir=""
 cleanup() { [[ -n "$servers_dir" ]] && scripts/servers.sh stop "$servers_dir" || true; }
 trap cleanup EXIT
-echo "[test] starting RabbitMQ and PostgreSQL on loopback" >&2
+echo "[test] starting RabbitMQ, PostgreSQL and ClickHouse on loopback" >&2
 eval "$(scripts/servers.sh start)"
 servers_dir="$VIRALOOP_SERVERS_DIR"
 
