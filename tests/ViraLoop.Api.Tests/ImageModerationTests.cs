@@ -92,7 +92,7 @@ public sealed class ImageModerationTests
                 {
                     ["openai-image"] = () => new OpenAiImageBackend(new HttpClient(), new OpenAiImageBackendOptions(Key, vendor.Server.BaseUrl, "dall-e-3")),
                 }));
-                s.AddSingleton(new ContentModeration(new OpenAiModerator(new HttpClient(), new OpenAiModerationOptions(Key, vendor.Server.BaseUrl))));
+                s.AddSingleton(new ContentModeration(new OpenAiModerator(new HttpClient(), new OpenAiModerationOptions(Key, vendor.Server.BaseUrl, TimeoutSeconds: 20))));
             });
         }
     }
@@ -146,7 +146,9 @@ public sealed class ImageModerationTests
         // The safer prompt gives a calm picture: every scene keeps the backend's (second) picture.
         var (job, manifest) = await MakeAsync(http, "Why sunflowers follow the sun");
         var scenes = job.GetProperty("scenes").GetArrayLength();
-        Assert.Equal(2 * scenes, vendor.Generations);
+        // (The image checks get 20 s, not 5: on a loaded machine a check that times out lets a picture through
+        // "not checked", which is the product's documented fallback but not what this test is about.)
+        Assert.True(2 * scenes == vendor.Generations, $"{vendor.Generations} generations for {scenes} scenes; notes: {string.Join(" | ", manifest.GetProperty("notes").EnumerateArray())}");
         Assert.All(job.GetProperty("scenes").EnumerateArray(), s => Assert.Equal("openai-image", s.GetProperty("backend").GetString()));
         var notes = manifest.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).ToList();
         Assert.Equal(scenes, notes.Count(n => n.Contains("made again with a safer prompt, which passed")));
