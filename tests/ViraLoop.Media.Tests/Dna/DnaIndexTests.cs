@@ -14,7 +14,7 @@ public sealed class DnaIndexTests(ITestOutputHelper output)
         var data = new ClusteredVectors(Dim, clusters: 200, seed: 3);
         var points = data.Sample(20_000, seed: 4);
         var queries = data.Sample(200, seed: 5);
-        using var index = new DnaIndex(Dim, m: 12, efConstruction: 60, efSearch: 64);
+        using var index = new DnaIndex(Dim, m: 10, efConstruction: 40, efSearch: 64);
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < points.Length; i++) index.Add($"v{i}", points[i]);
         var build = sw.Elapsed;
@@ -112,10 +112,13 @@ public sealed class DnaIndexTests(ITestOutputHelper output)
         var points = data.Sample(4000, 16);
         using var index = Build(points[..2000]);
         using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 3).Select(r => Task.Run(() =>
+        using var started = new CountdownEvent(3);
+        var readers = Enumerable.Range(0, 3).Select(r => Task.Factory.StartNew(() =>
         {
             int n = 0;
-            while (!stop.IsCancellationRequested)
+            started.Signal();
+            // At least 200 queries each, however the threads are scheduled on a busy machine.
+            while (!stop.IsCancellationRequested || n < 200)
             {
                 int i = (n++ * 7 + r) % 2000;
                 var top = index.Search(points[i], 5);
@@ -123,7 +126,8 @@ public sealed class DnaIndexTests(ITestOutputHelper output)
                 if (i % 2 == 1 && top[0].Id != $"v{i}" && top[0].Similarity < 0.9999f) throw new InvalidOperationException($"v{i} not found");
             }
             return n;
-        })).ToArray();
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
         for (int i = 2000; i < 4000; i++)
         {
             index.Add($"v{i}", points[i]);
