@@ -22,7 +22,7 @@ public sealed class DnaIndex : IDisposable
     /// <summary>
     /// The default near-duplicate threshold on cosine similarity, from measurements (tests/…/Dna/VideoDnaTests, bench/RESULTS.md
     /// dna): a CRF 28 re-encode downscaled to 360×640 scores 0.999 against its original; the same request re-rendered with
-    /// another seed (new wording and visuals, same topic) 0.81; previews of different topics, palettes and styles 0.61–0.73.
+    /// another seed (new wording and visuals, same topic) 0.81–0.82; previews of different topics, palettes and styles 0.61–0.74 (two runs).
     /// 0.90 leaves a margin on both sides: copies warn, a fresh take on a topic does not.
     /// </summary>
     public const float DefaultNearDuplicateThreshold = 0.90f;
