@@ -7,6 +7,7 @@
 #   scripts/bench.sh frames
 #   scripts/bench.sh trust [--duration 30] [--pairs 2]   moderation, flash analysis, watermark embedding and C2PA signing against the render
 #   scripts/bench.sh languages [--duration 30] [--rounds 2]   a 30 s preview in Arabic and Chinese against English, in the same run
+#   scripts/bench.sh dna [--n 100000] [--queries 1000] [--m 16] [--efc 100] [--no-video]   video DNA: HNSW build time, QPS and recall@10 per efSearch; DNA of a 30 s preview
 #   scripts/bench.sh watermark [--duration 30] [--keys 1000]   the invisible watermark: picture cost, embedding cost, robustness table, false positives
 #   scripts/bench.sh api [--seconds 20] [--concurrency 32] [--rate 200] [--jobs 3] [--cross-jobs 6]   submissions/min and p99 from this process to a silo process; progress → SignalR latency, on one silo and across two
 #   scripts/bench.sh pipeline [--jobs 6] [--rounds 1] [--dispatches 2000] [--kills 3] [--kills-only]   jobs/hour embedded, cluster, bare; scheduler; cache hits; kill -9
