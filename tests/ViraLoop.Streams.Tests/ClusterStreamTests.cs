@@ -50,7 +50,7 @@ public sealed class ClusterStreamTests(ITestOutputHelper output)
         var silos = new HashSet<string>();
         // The queue balancer hands the second silo its queues shortly after start; on a loaded machine the first batch of
         // streams may all be pulled by one silo, so batches go on (each checked for order) until both silos have pulled.
-        for (var round = 0; round < 5 && silos.Count < 2; round++)
+        for (var round = 0; round < 12 && silos.Count < 2; round++)
         {
             var streams = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid()).ToArray();
             await Task.WhenAll(streams.Select(async id =>
