@@ -132,12 +132,7 @@ public sealed class ClickHouseStore : IEngagementStore
 
     public async Task AppendAsync(IReadOnlyList<EngagementEvent> batch, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        foreach (var e in batch)
-        {
-            ArgumentNullException.ThrowIfNull(e, nameof(batch));
-            e.Validate();
-        }
+        EngagementEvent.ValidateBatch(batch);
 
         if (batch.Count == 0)
         {

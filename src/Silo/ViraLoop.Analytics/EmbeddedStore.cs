@@ -83,12 +83,7 @@ public sealed class EmbeddedStore : IEngagementStore
 
     public async Task AppendAsync(IReadOnlyList<EngagementEvent> batch, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        foreach (var e in batch)
-        {
-            ArgumentNullException.ThrowIfNull(e, nameof(batch));
-            e.Validate();
-        }
+        EngagementEvent.ValidateBatch(batch);
 
         if (batch.Count == 0)
         {

@@ -72,6 +72,17 @@ public sealed record EngagementEvent(
     public DateTimeOffset StoredTimestamp => DateTimeOffset.FromUnixTimeMilliseconds(Timestamp.ToUnixTimeMilliseconds());
 
     /// <summary>Throws <see cref="ArgumentException"/> with the field and reason when the event cannot be stored as is.</summary>
+    /// <summary>Checks a whole batch before any of it is kept: a null or invalid event refuses the batch.</summary>
+    public static void ValidateBatch(IReadOnlyList<EngagementEvent> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        foreach (var e in batch)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(batch));
+            e.Validate();
+        }
+    }
+
     public void Validate()
     {
         if (string.IsNullOrEmpty(EventId))

@@ -20,10 +20,8 @@ public static class FontCoverage
     public static bool Covers(Rune r) => IsInvisible(r) || Installed.Value.Contains(r.Value);
 
     /// <summary>Joiners, selectors and marks that shape neighbours rather than draw glyphs of their own.</summary>
-    public static bool IsInvisible(Rune r) => Rune.IsWhiteSpace(r) || InputText.IsInvisibleSeparator(r)
-        || r.Value is 0x200C or 0x200D or 0x200E or 0x200F or 0x061C or 0xFE0E or 0xFE0F or 0x20E3
-        || r.Value is >= 0x1F3FB and <= 0x1F3FF   // skin-tone modifiers (drawn with the emoji before them)
-        || r.Value is >= 0xE0020 and <= 0xE007F;  // tag characters (subdivision flags)
+    public static bool IsInvisible(Rune r) => Rune.IsWhiteSpace(r) || InputText.IsInvisibleSeparator(r) || Emoji.IsModifier(r)
+        || r.Value is 0x200C or 0x200E or 0x200F or 0x061C;   // ZWNJ and the direction marks
 
     public static void Ensure(IEnumerable<string> texts)
     {

@@ -32,9 +32,9 @@ public static class Emoji
     /// <summary>The text a voice reads: emoji and their modifiers removed (and invisible separators), the spaces around them collapsed.</summary>
     public static string StripForSpeech(string text)
     {
-        if (!Contains(text) && text.AsSpan().IndexOfAny("\u200B\uFEFF\u2060\u00AD") < 0) return text;
-        var spoken = string.Concat(Runs(text).Where(r => !r.IsEmoji).Select(r => r.Text))
-            .Replace('\u200B', ' ').Replace("\uFEFF", "").Replace("\u2060", "").Replace("\u00AD", "");
+        var visible = InputText.WithoutInvisibleSeparators(text);
+        if (ReferenceEquals(visible, text) && !Contains(text)) return text;
+        var spoken = string.Concat(Runs(visible).Where(r => !r.IsEmoji).Select(r => r.Text));
         spoken = Regex.Replace(spoken, @"[ \t]{2,}", " ");
         return Regex.Replace(spoken, @"[ \t]+([,.!?;:…،؟।。！？])", "$1").Trim();
     }

@@ -48,4 +48,9 @@ public static class InputText
 
     /// <summary>Invisible characters that carry no sound and no glyph: dropped from what is spoken and measured.</summary>
     public static bool IsInvisibleSeparator(Rune r) => r.Value is 0x200B or 0xFEFF or 0x2060 or 0x00AD;
+
+    /// <summary>The text with a zero-width space made a space, and a BOM, word joiner or soft hyphen dropped.</summary>
+    public static string WithoutInvisibleSeparators(string text) =>
+        text.AsSpan().IndexOfAny("\u200B\uFEFF\u2060\u00AD") < 0 ? text
+            : text.Replace('\u200B', ' ').Replace("\uFEFF", "").Replace("\u2060", "").Replace("\u00AD", "");
 }

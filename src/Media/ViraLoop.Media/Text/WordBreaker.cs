@@ -16,8 +16,7 @@ public static class WordBreaker
         if (string.IsNullOrWhiteSpace(text)) return [];
         // A zero-width space separates words (as in Thai or Khmer text that marks them); a BOM, word joiner or soft
         // hyphen is dropped.
-        if (text.AsSpan().IndexOfAny("\u200B\uFEFF\u2060\u00AD") >= 0)
-            text = text.Replace('\u200B', ' ').Replace("\uFEFF", "").Replace("\u2060", "").Replace("\u00AD", "");
+        text = InputText.WithoutInvisibleSeparators(text);
         if ((language?.SpacedWords ?? true) && !HasUnspacedScript(text))
             return text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var words = new List<string>();
