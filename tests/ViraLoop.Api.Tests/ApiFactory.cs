@@ -31,7 +31,11 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("ViraLoop:AdminKey", AdminKey);
         builder.UseSetting("ViraLoop:JwtSigningKey", JwtKey);
         builder.UseSetting("ViraLoop:JwtIssuer", "viraloop-tests");
+        builder.UseSetting("ViraLoop:ClickHouse", ClickHouse ?? "embedded");
     }
+
+    /// <summary>The analytics store: null for the embedded SQLite store (whatever VIRALOOP_CLICKHOUSE says), or a ClickHouse URL.</summary>
+    protected virtual string? ClickHouse => null;
 
     public HttpClient Admin()
     {

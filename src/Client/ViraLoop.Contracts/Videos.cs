@@ -35,6 +35,9 @@ public sealed record CreateVideoBody
 
     /// <summary>procedural, openai-image or runway; default: the cluster's.</summary>
     public string? VisualBackend { get; init; }
+
+    /// <summary>An experiment of the tenant's: it chooses the video's creative genes (leave the gene fields out).</summary>
+    public string? Experiment { get; init; }
 }
 
 public sealed record SceneBody
@@ -78,7 +81,11 @@ public sealed record VideoView(
     IReadOnlyList<SceneView> Scenes,
     IReadOnlyDictionary<string, string> Links,
     RejectionView? Rejection = null,
-    ProvenanceView? Provenance = null);
+    ProvenanceView? Provenance = null,
+    VideoExperimentView? Experiment = null);
+
+/// <summary>The experiment that chose a video's genes, and the arm it was credited to.</summary>
+public sealed record VideoExperimentView(string Id, string Arm);
 
 /// <summary>
 /// The C2PA manifest the MP4 carries: its label, the claim generator, who signed it (and the certificate's issuer), when,

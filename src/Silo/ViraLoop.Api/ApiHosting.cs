@@ -10,6 +10,7 @@ using ViraLoop.Api.Auth;
 using ViraLoop.Api.Live;
 using ViraLoop.Api.Ops;
 using ViraLoop.Api.Videos;
+using ViraLoop.Api.Experiments;
 
 namespace ViraLoop.Api;
 
@@ -58,6 +59,7 @@ public static class ApiHosting
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapVideoEndpoints();
         app.MapAdminEndpoints();
+        app.MapExperimentEndpoints();
         app.MapHub<JobsHub>("/hubs/jobs");
         app.MapEditor();
         app.MapOpsEndpoints();

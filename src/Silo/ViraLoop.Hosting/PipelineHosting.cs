@@ -60,6 +60,9 @@ public static class PipelineHosting
         // The offline rules, and an OpenAI-compatible moderation endpoint as well when VIRALOOP_MODERATION=openai.
         services.TryAddSingleton(_ => ContentModeration.FromEnvironment(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }));
         services.TryAddSingleton<PipelineServices>();
+        // The analytics store, opened on first use by the silo where the engagement grain (its single writer) is active.
+        services.TryAddSingleton(_ => new ViraLoop.Grains.Experiments.EngagementStoreHolder(ct =>
+            ViraLoop.Analytics.EngagementStores.OpenAsync(options.ClickHouseEndpoint, options.AnalyticsPath, ct)));
         if (gpuSilo) services.AddHostedService<GpuWorkerStarter>();
         return services;
     }

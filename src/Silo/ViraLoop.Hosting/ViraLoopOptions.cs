@@ -173,6 +173,24 @@ public sealed class ViraLoopOptions
     /// <summary>The blob store's directory (<see cref="Blobs"/>, or <c>blobs</c> beside the database).</summary>
     public string BlobDirectory => Path.GetFullPath(Blobs is { Length: > 0 } b ? b : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Database)) ?? ".", "blobs"));
 
+    /// <summary>
+    /// ClickHouse's HTTP endpoint for engagement analytics (e.g. http://127.0.0.1:8123/?database=viraloop); default
+    /// <c>VIRALOOP_CLICKHOUSE</c>; <c>embedded</c> forces the embedded store. Without it, engagement goes to the embedded SQLite store <see cref="AnalyticsDatabase"/>.
+    /// </summary>
+    public string? ClickHouse { get; set; }
+
+    /// <summary>The embedded analytics store's SQLite file when ClickHouse is not configured (default <c>analytics.db</c> beside the database).</summary>
+    public string? AnalyticsDatabase { get; set; }
+
+    public string? ClickHouseEndpoint => ClickHouse switch
+    {
+        "embedded" => null, // the embedded store even where VIRALOOP_CLICKHOUSE is set
+        { Length: > 0 } c => c,
+        _ => Environment.GetEnvironmentVariable("VIRALOOP_CLICKHOUSE") is { Length: > 0 } e ? e : null,
+    };
+
+    public string AnalyticsPath => Path.GetFullPath(AnalyticsDatabase is { Length: > 0 } a ? a : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Database)) ?? ".", "analytics.db"));
+
     public bool IsCluster => string.Equals(Mode, "cluster", StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyList<string> RoleList => (Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -22,7 +22,9 @@ public sealed record JobSnapshot(
     [property: Id(12)] int Seed,
     [property: Id(13)] string? Withheld = null,
     [property: Id(14)] JobRejection? Rejection = null,
-    [property: Id(15)] ViraLoop.Media.Provenance.C2paSignResult? Provenance = null);
+    [property: Id(15)] ViraLoop.Media.Provenance.C2paSignResult? Provenance = null,
+    [property: Id(20)] string? Experiment = null,
+    [property: Id(21)] string? Arm = null);
 
 /// <summary>
 /// Why the content policy refused a job: the category (violence, hate, sexual, self-harm, dangerous, harassment), the

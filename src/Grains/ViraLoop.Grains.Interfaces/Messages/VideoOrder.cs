@@ -30,6 +30,11 @@ public sealed record VideoOrder
     /// <summary>procedural, openai-image or runway; null takes the cluster's configured default.</summary>
     [Id(13)] public string? VisualBackend { get; init; }
 
+    /// <summary>The experiment that chose this video's genome, and the arm (the genome's hash): engagement is credited to it.</summary>
+    [Id(19)] public string? Experiment { get; init; }
+
+    [Id(20)] public string? Arm { get; init; }
+
     /// <summary>The media pipeline's request.</summary>
     public VideoRequest ToRequest() => new()
     {

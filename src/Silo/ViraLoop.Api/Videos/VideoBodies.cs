@@ -20,17 +20,17 @@ public static class BodyReader
     };
 
     /// <summary>The body as <typeparamref name="T"/>, or the reason it is not one (a sentence for the problem's detail).</summary>
-    public static async Task<(T? Value, string? Error, int Status)> ReadAsync<T>(Microsoft.AspNetCore.Http.HttpRequest request, bool optional = false)
+    public static async Task<(T? Value, string? Error, int Status)> ReadAsync<T>(Microsoft.AspNetCore.Http.HttpRequest request, bool optional = false, int maxBytes = MaxBytes)
         where T : class
     {
-        if (request.ContentLength > MaxBytes) return (null, $"The body is larger than {MaxBytes / 1024} KB.", 413);
+        if (request.ContentLength > maxBytes) return (null, $"The body is larger than {maxBytes / 1024} KB.", 413);
         var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int n;
         while ((n = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
         {
             buffer.Write(chunk, 0, n);
-            if (buffer.Length > MaxBytes) return (null, $"The body is larger than {MaxBytes / 1024} KB.", 413);
+            if (buffer.Length > maxBytes) return (null, $"The body is larger than {maxBytes / 1024} KB.", 413);
         }
         if (buffer.Length == 0)
             return optional ? (null, null, 200) : (null, "The body is empty; send a JSON object.", 400);

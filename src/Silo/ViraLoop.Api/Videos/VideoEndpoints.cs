@@ -93,10 +93,21 @@ public static class VideoEndpoints
         var (order, errors) = VideoValidation.ToOrder(body);
         if (order is null) return Problems.BadRequest(string.Join(" ", errors), new Dictionary<string, object?> { ["errors"] = errors });
 
+        var videoId = VideoIds.New();
+        if (body.Experiment is { } experiment)
+        {
+            if (body.Hook is not null || body.Style is not null || body.Palette is not null || body.Music is not null)
+                return Problems.BadRequest("experiment: the experiment chooses the creative genes; leave out hook, style, palette and music.");
+            // Keyed by the idempotency key when there is one: a retried request gets the same arm, so the same order.
+            var assignment = await Experiments.ExperimentEndpoints.AllocateAsync(grains, tenant, experiment, idempotencyKey is null ? videoId : $"idempotency:{idempotencyKey}");
+            if (assignment is null) return Problems.BadRequest($"experiment: there is no experiment '{experiment}'.");
+            order = Experiments.ExperimentEndpoints.WithGenome(order, assignment);
+        }
+
         Submission submitted;
         try
         {
-            submitted = await JobAccess.SubmitAsync(grains, tenant, VideoIds.New(), order, idempotencyKey);
+            submitted = await JobAccess.SubmitAsync(grains, tenant, videoId, order, idempotencyKey);
         }
         catch (ArgumentException e)
         {

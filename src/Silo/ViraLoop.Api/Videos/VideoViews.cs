@@ -21,10 +21,12 @@ public static class Views
         if (s.Outputs.ContainsKey("captions")) links["captions"] = $"{Base(id)}/captions.ass";
         if (s.Outputs.ContainsKey("hls")) links["hls"] = $"{Base(id)}/hls/index.m3u8";
         if (s.Outputs.ContainsKey("manifest")) links["manifest"] = $"{Base(id)}/manifest.json";
+        if (s.Experiment is { } experiment) links["experiment"] = $"/v1/experiments/{experiment}";
         return new VideoView(id, s.Status.Name(), s.Percent, s.Step, s.EtaSeconds, s.Error, s.Title, s.Seed, s.CreatedAt, s.UpdatedAt,
             s.Scenes.Select(x => Scene(id, x)).ToList(), links,
             s.Rejection is { } r ? new RejectionView(r.Category, r.Severity, r.Field, r.Passage, r.Source, r.Stage) : null,
-            s.Provenance is { } p ? new ProvenanceView(p.ManifestLabel, ViraLoop.Media.Provenance.C2paSigner.ClaimGenerator, p.Signer, p.Issuer, p.SigningTime, p.Actions) : null);
+            s.Provenance is { } p ? new ProvenanceView(p.ManifestLabel, ViraLoop.Media.Provenance.C2paSigner.ClaimGenerator, p.Signer, p.Issuer, p.SigningTime, p.Actions) : null,
+            s.Experiment is { } e ? new VideoExperimentView(e, s.Arm ?? "") : null);
     }
 
     public static SceneView Scene(string id, SceneSnapshot s) =>

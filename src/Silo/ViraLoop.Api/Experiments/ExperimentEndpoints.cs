@@ -1,0 +1,166 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using ViraLoop.Api.Auth;
+using ViraLoop.Api.Videos;
+using ViraLoop.Contracts;
+using ViraLoop.Grains;
+using ViraLoop.Grains.Messages;
+using ViraLoop.Grains.Optimisation;
+using ViraLoop.Hosting;
+
+namespace ViraLoop.Api.Experiments;
+
+/// <summary>
+/// <c>/v1/experiments</c> (the optimisation loop's experiments and their arms), <c>/v1/genes</c> and <c>/v1/metrics</c>
+/// (engagement in), for the caller's tenant only.
+/// </summary>
+public static partial class ExperimentEndpoints
+{
+    public const int MaxBatch = 10_000, MaxBatchBytes = 4 * 1024 * 1024;
+
+    /// <summary>How long <c>POST /v1/metrics</c> waits for its batch to be durable before answering 202 (buffered) instead of 200.</summary>
+    public static readonly TimeSpan DurableWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The control's genes when the body leaves them out: the pipeline's own defaults.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultGenome = new Dictionary<string, string>
+    {
+        ["hook"] = "question", ["pacing"] = "medium", ["caption"] = "classic", ["visual"] = "gradient", ["palette"] = "sunset",
+        ["mood"] = "upbeat", ["voice"] = "normal", ["thumbnail"] = "title-box", ["title"] = "question",
+    };
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex IdPattern();
+
+    public static IEndpointRouteBuilder MapExperimentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/v1").RequireAuthorization(Principals.TenantPolicy).WithTags("experiments");
+        g.MapGet("/genes", () => Results.Ok(GeneSchema.Default.Genes.Select(x => new GeneView(x.Name, x.Values, DefaultGenome[x.Name])).ToList()))
+            .WithName("ListGenes").Produces<List<GeneView>>();
+        g.MapPost("/experiments", CreateAsync).WithName("CreateExperiment").Accepts<CreateExperimentBody>("application/json")
+            .Produces<ExperimentView>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(409);
+        g.MapGet("/experiments", async (HttpContext http, IGrainFactory grains) =>
+        {
+            var entries = await grains.GetGrain<IExperimentDirectoryGrain>(ExperimentKeys.Directory).List(http.User.Tenant());
+            return Results.Ok(new ExperimentList(entries.Select(e => new ExperimentSummary(e.ExperimentId, e.Name, e.CreatedAt,
+                new Dictionary<string, string> { ["self"] = Base(e.ExperimentId) })).ToList()));
+        }).WithName("ListExperiments").Produces<ExperimentList>();
+        g.MapGet("/experiments/{id}", (string id, HttpContext http, IGrainFactory grains) =>
+            WithExperiment(http, grains, id, async e => Results.Ok(ExperimentViews.Of(await e.GetSnapshot()))))
+            .WithName("GetExperiment").Produces<ExperimentView>().ProducesProblem(404);
+        g.MapPost("/experiments/{id}/refresh", (string id, HttpContext http, IGrainFactory grains) =>
+            WithExperiment(http, grains, id, async e => Results.Ok(ExperimentViews.Of(await e.Refresh()))))
+            .WithName("RefreshExperiment").Produces<ExperimentView>().ProducesProblem(404);
+        g.MapPost("/metrics", MetricsAsync).WithName("PostMetrics").Accepts<MetricsBatchBody>("application/json")
+            .Produces<MetricsAccepted>().Produces<MetricsAccepted>(StatusCodes.Status202Accepted).ProducesProblem(400);
+        return app;
+    }
+
+    public static string Base(string id) => $"/v1/experiments/{id}";
+
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains)
+    {
+        var (body, error, status) = await BodyReader.ReadAsync<CreateExperimentBody>(http.Request);
+        if (body is null) return Problems.Body(status, error!);
+        var errors = new List<string>();
+        var name = VideoValidation.Text(body.Name, "name", 1, 100, errors, required: true, multiline: false);
+        var id = body.Id ?? (name is null ? null : Slug(name));
+        if (id is null || !IdPattern().IsMatch(id)) errors.Add("id: 1–64 of a–z, 0–9 and '-', starting with a letter or digit (give an id, or a name made of such words).");
+        var control = new Dictionary<string, string>(DefaultGenome);
+        foreach (var (gene, value) in body.Control ?? [])
+        {
+            var known = GeneSchema.Default.Genes.FirstOrDefault(x => x.Name == gene);
+            if (known is null) errors.Add($"control: unknown gene '{gene}'; genes: {string.Join(", ", GeneSchema.Default.Genes.Select(x => x.Name))}.");
+            else if (known.IndexOf(value ?? "") < 0) errors.Add($"control.{gene}: one of {string.Join(", ", known.Values)}.");
+            else control[gene] = value!;
+        }
+        if (errors.Count > 0) return Problems.BadRequest(string.Join(" ", errors), new Dictionary<string, object?> { ["errors"] = errors });
+
+        var spec = new ExperimentSpec(name!, body.Arms ?? 8, body.Objective ?? Objectives.Ctr, body.ControlShare ?? 0.1, body.MinExposures ?? 500,
+            body.Seed ?? 1, GeneSchema.Default.Create(control).Id, body.RetireBelow ?? 0.02);
+        try
+        {
+            var snapshot = await grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(http.User.Tenant(), id!)).Create(spec);
+            return Results.Created(Base(id!), ExperimentViews.Of(snapshot));
+        }
+        catch (ArgumentException e) when (e.Message.Contains("already exists", StringComparison.Ordinal))
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, "conflict", "The experiment exists.", e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+
+    private static string Slug(string name)
+    {
+        var chars = name.ToLowerInvariant().Select(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' ? c : '-').ToArray();
+        var slug = Regex.Replace(new string(chars), "-+", "-").Trim('-');
+        return slug.Length > 64 ? slug[..64].TrimEnd('-') : slug;
+    }
+
+    private static async Task<IResult> WithExperiment(HttpContext http, IGrainFactory grains, string id, Func<IExperimentGrain, Task<IResult>> action)
+    {
+        if (!IdPattern().IsMatch(id)) return Problems.NotFound("experiment");
+        try
+        {
+            return await action(grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(http.User.Tenant(), id)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return Problems.NotFound("experiment");
+        }
+    }
+
+    /// <summary>
+    /// The arm for a video submitted into an experiment, keyed by the request's idempotency key when it has one (so a
+    /// retried request gets the same arm and the same order), else by the new video's id. Null: no such experiment.
+    /// </summary>
+    public static async Task<ArmAssignment?> AllocateAsync(IGrainFactory grains, string tenant, string experiment, string key)
+    {
+        if (!IdPattern().IsMatch(experiment)) return null;
+        try
+        {
+            return await grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(tenant, experiment)).Allocate(key);
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The order with the arm's genes applied, and the experiment and arm recorded.</summary>
+    public static VideoOrder WithGenome(VideoOrder order, ArmAssignment arm)
+    {
+        var genome = Genome.Parse(GeneSchema.Default, arm.Genome);
+        return order with
+        {
+            Hook = genome["hook"],
+            Style = genome["visual"],
+            Palette = genome["palette"],
+            Mood = genome["mood"],
+            Experiment = arm.ExperimentId,
+            Arm = arm.ArmId,
+        };
+    }
+
+    private static async Task<IResult> MetricsAsync(HttpContext http, IGrainFactory grains)
+    {
+        var tenant = http.User.Tenant();
+        var (body, error, status) = await BodyReader.ReadAsync<MetricsBatchBody>(http.Request, maxBytes: MaxBatchBytes);
+        if (body is null) return Problems.Body(status, error!);
+        var (records, errors) = await MetricIngest.ToRecordsAsync(grains, tenant, body, DateTimeOffset.UtcNow);
+        if (records is null) return Problems.BadRequest(string.Join(" ", errors.Take(20)), new Dictionary<string, object?> { ["errors"] = errors.Take(100).ToList() });
+        var durable = records.Count == 0 || await grains.GetGrain<IEngagementGrain>(ExperimentKeys.Engagement).Append(records, DurableWait);
+        var experiments = records.Select(r => r.ExperimentId).Where(e => e.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (durable)
+        {
+            // What was just written moves the arms now, so the next allocation already sees it.
+            await Task.WhenAll(experiments.Select(e => grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(tenant, e)).Refresh()));
+        }
+        var result = new MetricsAccepted(records.Count, durable, experiments);
+        return durable ? Results.Ok(result) : Results.Json(result, statusCode: StatusCodes.Status202Accepted);
+    }
+}
