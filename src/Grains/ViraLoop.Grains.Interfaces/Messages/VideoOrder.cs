@@ -30,6 +30,13 @@ public sealed record VideoOrder
     /// <summary>procedural, openai-image or runway; null takes the cluster's configured default.</summary>
     [Id(13)] public string? VisualBackend { get; init; }
 
+    /// <summary>The creative genes beyond hook, style, palette and mood (see <see cref="VideoRequest"/>); null is the default.</summary>
+    [Id(14)] public string? Pacing { get; init; }
+    [Id(15)] public string? Captions { get; init; }
+    [Id(16)] public string? Voice { get; init; }
+    [Id(17)] public string? Thumbnail { get; init; }
+    [Id(18)] public string? TitleTemplate { get; init; }
+
     /// <summary>The media pipeline's request.</summary>
     public VideoRequest ToRequest() => new()
     {
@@ -42,6 +49,11 @@ public sealed record VideoOrder
         Palette = Palette,
         Mood = Mood,
         Hook = Hook,
+        Pacing = Pacing,
+        Captions = Captions,
+        Voice = Voice,
+        Thumbnail = Thumbnail,
+        TitleTemplate = TitleTemplate,
         Preview = Preview,
         Seed = Seed,
     };
@@ -57,6 +69,11 @@ public sealed record VideoOrder
         Palette = r.Palette,
         Mood = r.Mood,
         Hook = r.Hook,
+        Pacing = r.Pacing,
+        Captions = r.Captions,
+        Voice = r.Voice,
+        Thumbnail = r.Thumbnail,
+        TitleTemplate = r.TitleTemplate,
         Preview = r.Preview,
         Seed = r.Seed,
     };

@@ -61,6 +61,14 @@ public static class CreativeGenes
         Check(Title, request.TitleTemplate, "title template");
     }
 
+    /// <summary>The gene values given explicitly beside a genome (null: not given), keyed by gene name, for <see cref="Problems"/> and <see cref="Apply"/>.</summary>
+    public static IReadOnlyDictionary<string, string?> Given(string? hook, string? pacing, string? caption, string? visual, string? palette, string? mood,
+        string? voice, string? thumbnail, string? title) => new Dictionary<string, string?>
+    {
+        [Hook] = hook, [Pacing] = pacing, [Caption] = caption, [Visual] = visual, [Palette] = palette, [Mood] = mood,
+        [Voice] = voice, [Thumbnail] = thumbnail, [Title] = title,
+    };
+
     /// <summary>
     /// What is wrong with <paramref name="genome"/>: a gene name not among the nine, a value the gene does not allow, or a value
     /// that contradicts <paramref name="given"/> (the gene values set explicitly beside the genome; null values are not set).
