@@ -28,7 +28,7 @@ internal static class TitleTemplates
             ("pl", "question") => asked ? question : $"{heading}: o co tu chodzi?",
             ("pl", "how-to") => asked ? $"Jak to działa? {question}" : $"{heading}: jak to działa?",
             ("pl", _) => $"{n.ToString(CultureInfo.InvariantCulture)} {PolishFacts(n)}: {(asked ? question : heading)}",
-            (_, "question") => asked ? question : $"What is the truth about {inSentence}?",
+            (_, "question") => asked ? question : form == TemplateScriptWriter.TopicForm.Clause ? $"Do you know {inSentence}?" : $"What is the truth about {inSentence}?",
             (_, "how-to") => asked ? $"How it works: {question}" : $"How to understand {inSentence} in {s} seconds",
             _ => asked ? $"{n} {(n == 1 ? "fact" : "facts")}: {question}" : $"{n} {(n == 1 ? "fact" : "facts")} about {inSentence}",
         };
