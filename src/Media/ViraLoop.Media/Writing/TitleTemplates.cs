@@ -21,6 +21,8 @@ internal static class TitleTemplates
         bool asked = form == TemplateScriptWriter.TopicForm.Question;
         var heading = TemplateScriptWriter.Capitalise(topic);
         var inSentence = TemplateScriptWriter.InSentence(topic);
+        // An article opening the topic reads lower case inside the title ("about the octopus brain").
+        if (lang.Code == "en" && inSentence.Split(' ', 2)[0] is "The" or "A" or "An") inSentence = char.ToLowerInvariant(inSentence[0]) + inSentence[1..];
         int n = Math.Max(1, facts);
         var s = (int)Math.Round(seconds);
         return (lang.Code, template) switch
