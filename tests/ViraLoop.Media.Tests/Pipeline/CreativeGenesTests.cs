@@ -40,6 +40,7 @@ public sealed class GenomeRenders : IAsyncLifetime
 
     public Task DisposeAsync()
     {
+        // VL_KEEP=DIR keeps the two renders there, to look at their frames and thumbnails.
         if (Environment.GetEnvironmentVariable("VL_KEEP") is { } keep) { Directory.Move(_root, keep); return Task.CompletedTask; }
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
