@@ -17,6 +17,15 @@ public static class CliApp
 {
     public const int Ok = 0, Failed = 1, BadInput = 2, MissingTool = 3;
 
+    /// <summary>The creative-gene options shared by <c>generate</c> and <c>videos submit</c>.</summary>
+    internal static (Option<string?> Pacing, Option<string?> Captions, Option<string?> Voice, Option<string?> Thumbnail, Option<string?> TitleTemplate, Option<string?> Genome) GeneOptions() => (
+        new Option<string?>("--pacing") { Description = "Scene length: fast, medium or slow" },
+        new Option<string?>("--captions") { Description = "Caption style: classic, boxed or karaoke" },
+        new Option<string?>("--voice") { Description = "Voice: normal, fast or deep" },
+        new Option<string?>("--thumbnail") { Description = "Thumbnail style: title-box, big-word or clean" },
+        new Option<string?>("--title-template") { Description = "Title: question, how-to or number (default: the topic)" },
+        new Option<string?>("--genome") { Description = "Creative genes as \"hook=question;pacing=fast;caption=boxed\" (any of hook, pacing, caption, visual, palette, mood, voice, thumbnail, title)" });
+
     public static async Task<int> RunAsync(string[] args)
     {
         var topic = new Option<string>("--topic", "-t") { Description = "What the video is about", Required = true };
@@ -28,6 +37,7 @@ public static class CliApp
         var palette = new Option<string?>("--palette") { Description = "sunset, ocean, neon, forest or mono (default: from the topic)" };
         var mood = new Option<string>("--mood") { Description = "Music mood: upbeat, calm, dramatic or playful", DefaultValueFactory = _ => "upbeat" };
         var hook = new Option<string?>("--hook") { Description = "Hook type: question, bold-claim, number, story or contrarian" };
+        var (pacing, captions, voice, thumbnail, titleTemplate, genome) = GeneOptions();
         var preview = new Option<bool>("--preview") { Description = "Render 540x960 for fast iteration" };
         var seed = new Option<int?>("--seed") { Description = "Seed for repeatable choices" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output directory", DefaultValueFactory = _ => new DirectoryInfo("out") };
@@ -45,8 +55,8 @@ public static class CliApp
 
         var generate = new Command("generate", "Make a short vertical video from a topic (on an embedded silo, or on a cluster with --cluster)")
         {
-            topic, text, scenes, lang, duration, style, palette, mood, hook, preview, seed, output, json, llmUrl, llmModel, tts, ttsUrl, ttsVoice,
-            cluster, tenant, priority, visuals, stateDir,
+            topic, text, scenes, lang, duration, style, palette, mood, hook, pacing, captions, voice, thumbnail, titleTemplate, genome, preview, seed, output, json,
+            llmUrl, llmModel, tts, ttsUrl, ttsVoice, cluster, tenant, priority, visuals, stateDir,
         };
         generate.SetAction(async (parse, ct) =>
         {
@@ -63,9 +73,21 @@ public static class CliApp
                     Palette = parse.GetValue(palette),
                     Mood = parse.GetValue(mood) ?? "upbeat",
                     Hook = parse.GetValue(hook),
+                    Pacing = parse.GetValue(pacing),
+                    Captions = parse.GetValue(captions),
+                    Voice = parse.GetValue(voice),
+                    Thumbnail = parse.GetValue(thumbnail),
+                    TitleTemplate = parse.GetValue(titleTemplate),
                     Preview = parse.GetValue(preview),
                     Seed = parse.GetValue(seed),
                 };
+                if (parse.GetValue(genome) is { } genes)
+                {
+                    // Options given on the command line (not their defaults) must agree with the genome.
+                    string? Given(Option<string> o) => parse.GetResult(o) is { Implicit: false } ? parse.GetValue(o) : null;
+                    request = CreativeGenes.Apply(request, CreativeGenes.Parse(genes), CreativeGenes.Given(request.Hook, request.Pacing, request.Captions,
+                        Given(style), request.Palette, Given(mood), request.Voice, request.Thumbnail, request.TitleTemplate));
+                }
                 var outDir = parse.GetValue(output)!.FullName;
                 // Everything that can be checked here is, before a silo starts: bad input exits 2 at once, a missing tool 3.
                 ViraLoop.Media.Pipeline.Steps.VideoChoices.For(request);

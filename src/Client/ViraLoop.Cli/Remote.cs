@@ -130,7 +130,19 @@ internal sealed class GrainRemote(ViraLoopClient client, string tenant, IBlobSto
             Priority = b.Priority,
             RequireApproval = b.RequireApproval ?? false,
             VisualBackend = b.VisualBackend,
+            Pacing = b.Pacing,
+            Captions = b.Captions,
+            Voice = b.Voice,
+            Thumbnail = b.Thumbnail,
+            TitleTemplate = b.TitleTemplate,
         };
+        if (b.Genome is { Count: > 0 } genome)
+        {
+            var request = order.ToRequest();
+            var g = ViraLoop.Media.Pipeline.CreativeGenes.Apply(request, genome,
+                ViraLoop.Media.Pipeline.CreativeGenes.Given(b.Hook, b.Pacing, b.Captions, b.Style, b.Palette, b.Music, b.Voice, b.Thumbnail, b.TitleTemplate));
+            order = VideoOrder.From(g) with { Priority = order.Priority, RequireApproval = order.RequireApproval, VisualBackend = order.VisualBackend };
+        }
         // The checks the API makes before a job exists (the job checks again).
         ViraLoop.Media.Pipeline.Steps.VideoChoices.For(order.ToRequest());
         return VideoViews.Of(await _videos.SubmitAsync(order, idempotencyKey));

@@ -61,6 +61,7 @@ internal static class VideoCommands
         var palette = new Option<string?>("--palette") { Description = "sunset, ocean, neon, forest or mono" };
         var music = new Option<string?>("--music", "--mood") { Description = "Music mood: upbeat, calm, dramatic or playful" };
         var hook = new Option<string?>("--hook") { Description = "question, bold-claim, number, story or contrarian" };
+        var (pacing, captions, voice, thumbnail, titleTemplate, genome) = CliApp.GeneOptions();
         var preview = new Option<bool>("--preview") { Description = "A small, fast render (540x960)" };
         var seed = new Option<int?>("--seed") { Description = "Seed for repeatable choices" };
         var priority = new Option<string?>("--priority") { Description = "high, standard or low (at most the plan's ceiling)" };
@@ -70,7 +71,8 @@ internal static class VideoCommands
         var wait = new Option<bool>("--wait", "-w") { Description = "Follow the video with a progress bar until it ends (or waits for approval)" };
         var c = new Command("submit", $"Submit a video. {ExitCodes}")
         {
-            topic, text, scenes, lang, duration, style, palette, music, hook, preview, seed, priority, visuals, approval, idempotency, wait,
+            topic, text, scenes, lang, duration, style, palette, music, hook, pacing, captions, voice, thumbnail, titleTemplate, genome, preview, seed, priority,
+            visuals, approval, idempotency, wait,
         };
         c.SetAction((parse, ct) => Run(parse, remote, ct, async r =>
         {
@@ -88,6 +90,12 @@ internal static class VideoCommands
                 Palette = parse.GetValue(palette),
                 Music = parse.GetValue(music),
                 Hook = parse.GetValue(hook),
+                Pacing = parse.GetValue(pacing),
+                Captions = parse.GetValue(captions),
+                Voice = parse.GetValue(voice),
+                Thumbnail = parse.GetValue(thumbnail),
+                TitleTemplate = parse.GetValue(titleTemplate),
+                Genome = parse.GetValue(genome) is { } genes ? ViraLoop.Media.Pipeline.CreativeGenes.Parse(genes) : null,
                 Preview = parse.GetValue(preview) ? true : null,
                 Seed = parse.GetValue(seed),
                 Priority = parse.GetValue(priority),

@@ -22,6 +22,27 @@ public sealed record CreateVideoBody
 
     public string? Hook { get; init; }
 
+    /// <summary>Scene length: fast, medium or slow.</summary>
+    public string? Pacing { get; init; }
+
+    /// <summary>Caption style: classic, boxed or karaoke.</summary>
+    public string? Captions { get; init; }
+
+    /// <summary>Voice: normal, fast or deep.</summary>
+    public string? Voice { get; init; }
+
+    /// <summary>Thumbnail style: title-box, big-word or clean.</summary>
+    public string? Thumbnail { get; init; }
+
+    /// <summary>Title template: question, how-to or number (default: the topic).</summary>
+    public string? TitleTemplate { get; init; }
+
+    /// <summary>
+    /// Creative genes by name (any of hook, pacing, caption, visual, palette, mood, voice, thumbnail, title), mapped onto the
+    /// fields above; a gene that contradicts a field given beside it is refused.
+    /// </summary>
+    public Dictionary<string, string>? Genome { get; init; }
+
     /// <summary>A small, fast render (540×960) instead of 1080×1920.</summary>
     public bool? Preview { get; init; }
 

@@ -20,6 +20,16 @@ public sealed record VideoRequest
     public string Mood { get; init; } = "upbeat";
     /// <summary>question, bold-claim, number, story, contrarian, or null to pick one from the topic.</summary>
     public string? Hook { get; init; }
+    /// <summary>Scene length: fast (short scenes, more cuts), medium, slow (fewer, longer scenes); null is medium.</summary>
+    public string? Pacing { get; init; }
+    /// <summary>Caption style: classic (outlined, spoken word highlighted), boxed (text on a dark box), karaoke (words fill as said); null is classic.</summary>
+    public string? Captions { get; init; }
+    /// <summary>Voice: normal, fast (a higher rate) or deep (a lower pitch, a little slower); null is normal.</summary>
+    public string? Voice { get; init; }
+    /// <summary>Thumbnail style: title-box (the title on a dark box), big-word (one huge keyword), clean (a small title, no box); null is title-box.</summary>
+    public string? Thumbnail { get; init; }
+    /// <summary>Title template: question, how-to or number; null keeps the topic as the title.</summary>
+    public string? TitleTemplate { get; init; }
     public bool Preview { get; init; }
     public int? Seed { get; init; }
 }

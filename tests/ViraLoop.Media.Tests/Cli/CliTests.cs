@@ -24,6 +24,11 @@ public sealed class CliTests
     [InlineData("--lang=arabik", "Did you mean: ar (العربية)")]
     [InlineData("--style=vaporwave", "Unknown style 'vaporwave'")]
     [InlineData("--duration=0", "out of range")]
+    [InlineData("--pacing=turbo", "Unknown pacing 'turbo'. Known: fast, medium, slow.")]
+    [InlineData("--captions=neon", "Known: classic, boxed, karaoke.")]
+    [InlineData("--genome=hook=question;colour=red", "genome.colour: unknown gene")]
+    [InlineData("--genome=voice=robot", "genome.voice: 'robot' is not a voice value; known: normal, fast, deep.")]
+    [InlineData("--genome=hook", "is not gene=value")]
     public async Task Generate_BadInput_ExitsWith2AndSaysWhy(string extra, string expected)
     {
         var args = new List<string> { "generate", "--topic", extra == "" ? "" : "Octopuses", "--out", Path.Combine(Path.GetTempPath(), "vl-cli-" + Guid.NewGuid().ToString("N")) };

@@ -15,7 +15,8 @@ public sealed record VoiceScene(
     [property: Id(3)] string Language,
     [property: Id(4)] double Speed,
     [property: Id(5)] string VoiceEngine,
-    [property: Id(6)] string? TraceParent = null);
+    [property: Id(6)] string? TraceParent = null,
+    [property: Id(7)] string? Tone = null);
 
 /// <summary>
 /// Make one scene's visual: the timed scene of a video with that palette and seed (what the procedural renderer draws),

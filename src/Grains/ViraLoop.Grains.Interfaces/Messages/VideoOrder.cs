@@ -30,6 +30,14 @@ public sealed record VideoOrder
     /// <summary>procedural, openai-image or runway; null takes the cluster's configured default.</summary>
     [Id(13)] public string? VisualBackend { get; init; }
 
+    /// <summary>The creative genes beyond hook, style, palette and mood (see <see cref="VideoRequest"/>); null is the default.</summary>
+    [Id(14)] public string? Pacing { get; init; }
+    [Id(15)] public string? Captions { get; init; }
+    [Id(16)] public string? Voice { get; init; }
+    [Id(17)] public string? Thumbnail { get; init; }
+    [Id(18)] public string? TitleTemplate { get; init; }
+
+
     /// <summary>The experiment that chose this video's genome, and the arm (the genome's hash): engagement is credited to it.</summary>
     [Id(19)] public string? Experiment { get; init; }
 
@@ -47,6 +55,11 @@ public sealed record VideoOrder
         Palette = Palette,
         Mood = Mood,
         Hook = Hook,
+        Pacing = Pacing,
+        Captions = Captions,
+        Voice = Voice,
+        Thumbnail = Thumbnail,
+        TitleTemplate = TitleTemplate,
         Preview = Preview,
         Seed = Seed,
     };
@@ -62,6 +75,11 @@ public sealed record VideoOrder
         Palette = r.Palette,
         Mood = r.Mood,
         Hook = r.Hook,
+        Pacing = r.Pacing,
+        Captions = r.Captions,
+        Voice = r.Voice,
+        Thumbnail = r.Thumbnail,
+        TitleTemplate = r.TitleTemplate,
         Preview = r.Preview,
         Seed = r.Seed,
     };

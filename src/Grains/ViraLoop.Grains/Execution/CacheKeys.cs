@@ -13,8 +13,10 @@ public static class CacheKeys
 {
     public const string VoiceKind = "voice", VisualKind = "visual";
 
-    public static string Voice(VoiceScene o) =>
-        $"{VoiceKind}/{Hash(new { o.Narration, o.Language, o.Speed, o.VoiceEngine })}";
+    /// <summary>The voice gene's tone is part of the content only when set, so the keys of normal voices stay as they were.</summary>
+    public static string Voice(VoiceScene o) => o.Tone is null
+        ? $"{VoiceKind}/{Hash(new { o.Narration, o.Language, o.Speed, o.VoiceEngine })}"
+        : $"{VoiceKind}/{Hash(new { o.Narration, o.Language, o.Speed, o.VoiceEngine, o.Tone })}";
 
     /// <summary>The visual job's scene id only names the scene for the vendor: it is not content.</summary>
     public static string Visual(RenderScene o, string backendVersion) =>

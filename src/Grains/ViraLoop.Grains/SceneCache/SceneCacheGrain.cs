@@ -209,7 +209,7 @@ public sealed class SceneCacheGrain(
                     {
                         var wav = Path.Combine(tmp, "voice.wav");
                         var spoken = await new SceneVoiceStep(services.Voice).RunAsync(
-                            new SceneVoiceSpec(order.SceneIndex, order.Narration, order.Language, order.Speed, wav), ct);
+                            new SceneVoiceSpec(order.SceneIndex, order.Narration, order.Language, order.Speed, wav, order.Tone), ct);
                         var blob = await services.Blobs.PutFileAsync($"cache/voice/{CacheKeys.HashOf(Key)}/voice.wav", wav, ct);
                         return new SceneVoiced(Key, spoken with { AudioPath = blob.Key }, span.End(detail: $"scene {order.SceneIndex + 1}, {order.VoiceEngine}"));
                     }

@@ -89,7 +89,7 @@ public sealed partial class VideoJobGrain
             if (missing.Count > 0)
             {
                 var answers = await AskScenesAsync(missing, "voice", async i => await Scene(i).Voice(new VoiceScene(Key, i, script.Scenes[i].Narration,
-                    script.Language, S.VoiceSpeed, S.VoiceEngine, S.TraceParent)));
+                    script.Language, S.VoiceSpeed, S.VoiceEngine, S.TraceParent, S.Order!.Voice)));
                 var got = false;
                 foreach (var (i, v) in answers)
                     if (v is SceneVoiced voiced && Accepts(voiced)) { S.Voices[i] = voiced; AddSpan(voiced.Span); got = true; }

@@ -113,13 +113,14 @@ public sealed partial class VideoJobGrain
     {
         var (script, timed, voices, visuals) = (S.Script!, S.Timeline!, S.Voices.Select(v => v!).ToList(), S.Visuals.Select(v => v!).ToList());
         var choices = VideoChoices.For(S.Order!.ToRequest());
+        var captions = S.Order!.Captions;
         var (settings, prefix, seed) = (Settings, Prefix, S.Seed);
         // Every frame carries the job's payload under the configured key (VIRALOOP_WATERMARK_KEY); the manifest records it.
         var watermark = WatermarkPayload.ForJob(S.TenantId, S.JobId);
         return async (runId, self, ct) =>
         {
             var clock = Stopwatch.StartNew();
-            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title, Languages.TryGet(script.Language, out var scriptLanguage) ? scriptLanguage : null);
+            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title, Languages.TryGet(script.Language, out var scriptLanguage) ? scriptLanguage : null, captions);
             var voiceFiles = new List<SceneVoiceResult>();
             foreach (var v in voices) voiceFiles.Add(v.Voice with { AudioPath = await services.PathOfAsync(v.Voice.AudioPath, ct) });
             var sources = await LocalVisualsAsync(visuals, ct);
@@ -203,7 +204,7 @@ public sealed partial class VideoJobGrain
                 var sources = await LocalVisualsAsync(visuals, ct);
                 var thumb = Path.Combine(tmp, VideoPipeline.ThumbnailFile);
                 await new ThumbnailStep().RunAsync(new ThumbnailSpec(script.Title, sources, Math.Min(1.0, duration / 3), settings, thumb,
-                    Path.Combine(tmp, "thumb-work"), script.Language), ct);
+                    Path.Combine(tmp, "thumb-work"), script.Language, request.Thumbnail, ThumbnailStep.KeywordOf(script)), ct);
                 outputs["thumbnail"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ThumbnailFile}", thumb, ct)).Key;
                 sizes[VideoPipeline.ThumbnailFile] = new FileInfo(thumb).Length;
 

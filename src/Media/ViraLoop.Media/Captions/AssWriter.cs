@@ -25,7 +25,15 @@ public static class AssWriter
     private const string White = "&H00FFFFFF";
     private const string Highlight = "&H0000E5FF"; // yellow (ASS colours are &HAABBGGRR)
 
-    public static string Write(IReadOnlyList<TimedScene> scenes, SafeArea safe, string title, LanguageInfo? language = null)
+    private const string Fill = "&H0000FF9E"; // karaoke fill: spring green
+    private const string Box = "&H30000000"; // boxed captions: a dark box, about 80 % opaque
+
+    /// <summary>
+    /// The ASS document. <paramref name="captions"/> is the caption gene: classic (null: outlined text, the spoken word
+    /// highlighted), boxed (the same on a dark box, ASS BorderStyle 3) or karaoke (each chunk fills word by word as it is
+    /// said, \kf, and stays filled).
+    /// </summary>
+    public static string Write(IReadOnlyList<TimedScene> scenes, SafeArea safe, string title, LanguageInfo? language = null, string? captions = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("[Script Info]");
@@ -41,8 +49,16 @@ public static class AssWriter
         // on the right and the full stop on the left) and keeps complex shaping under letter spacing and scale changes.
         sb.AppendLine(StyleFormat);
         int captionMarginV = 1920 - safe.CaptionBaseline;
-        sb.AppendLine($"Style: Caption,DejaVu Sans,80,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,7,0,2,{safe.Left},{safe.Right},{captionMarginV},-1");
-        sb.AppendLine($"Style: Hook,DejaVu Sans,96,{White},{Highlight},&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,8,0,5,{safe.Left},{safe.Right},0,-1");
+        // Boxed: BorderStyle 3 draws an opaque box in the outline colour, the outline width as its padding. Karaoke: the
+        // primary colour is the filled part, the secondary the part not yet said.
+        var (primary, secondary, outline, back, border, edge) = captions switch
+        {
+            "boxed" => (White, Highlight, Box, Box, 3, 18),
+            "karaoke" => (Fill, White, "&H00101010", "&H96000000", 1, 8),
+            _ => (White, Highlight, "&H00101010", "&H96000000", 1, 7),
+        };
+        sb.AppendLine($"Style: Caption,DejaVu Sans,80,{primary},{secondary},{outline},{back},-1,0,0,0,100,100,0,0,{border},{edge},0,2,{safe.Left},{safe.Right},{captionMarginV},-1");
+        sb.AppendLine($"Style: Hook,DejaVu Sans,96,{primary},{secondary},{outline},{back},-1,0,0,0,100,100,0,0,{border},{edge + 1},0,5,{safe.Left},{safe.Right},0,-1");
         sb.AppendLine($"Style: Keyword,DejaVu Sans,104,{Highlight},{White},&H00101010,&H80000000,-1,0,0,0,100,100,2,0,1,7,0,8,{safe.Left},{safe.Right},{safe.Top + 40},-1");
         sb.AppendLine();
         sb.AppendLine("[Events]");
@@ -51,7 +67,7 @@ public static class AssWriter
         {
             bool middle = s.Script.Kind != SceneKind.Body;
             if (s.Script.Kind != SceneKind.CallToAction) Keywords(sb, s, kineticY: middle ? 560 : 720);
-            Captions(sb, s, middle ? "Hook" : "Caption", language, (1080 - safe.Left - safe.Right) / (middle ? 96.0 : 80.0));
+            Captions(sb, s, middle ? "Hook" : "Caption", language, (1080 - safe.Left - safe.Right) / (middle ? 96.0 : 80.0), captions == "karaoke");
         }
         return sb.ToString();
     }
@@ -89,7 +105,7 @@ public static class AssWriter
     /// is highlighted. Right-to-left text is written in logical order and libass (FriBidi) lays it out right to left.
     /// Lines of unspaced scripts (CJK, Thai) are broken between words here, as libass wraps only at spaces.
     /// </summary>
-    private static void Captions(StringBuilder sb, TimedScene s, string style, LanguageInfo? language, double lineEms)
+    private static void Captions(StringBuilder sb, TimedScene s, string style, LanguageInfo? language, double lineEms, bool karaoke)
     {
         var words = s.Words;
         if (words.Count == 0) return;
@@ -125,6 +141,11 @@ public static class AssWriter
             }
             // A chunk stays up until the next one starts (or the scene ends), so captions never flicker off mid-phrase.
             double chunkEnd = c + 1 < chunks.Count ? offset + words[chunks[c + 1][0]].Start : s.End;
+            if (karaoke)
+            {
+                Karaoke(sb, s, style, language, words, chunk, breakBefore, c == 0 ? s.Start : offset + words[chunk[0]].Start, offset, Math.Min(chunkEnd, s.End));
+                continue;
+            }
             for (int k = 0; k < chunk.Count; k++)
             {
                 double a = offset + words[chunk[k]].Start;
@@ -143,6 +164,35 @@ public static class AssWriter
                 sb.AppendLine($"Dialogue: 0,{T(a)},{T(Math.Min(b, s.End))},{style},,0,0,0,,{text}");
             }
         }
+    }
+
+    /// <summary>
+    /// One karaoke line for a chunk: each word fills (\kf) from its start to the next word's, so the fill follows the voice
+    /// and what was said stays coloured.
+    /// </summary>
+    private static void Karaoke(StringBuilder sb, TimedScene s, string style, LanguageInfo? language, IReadOnlyList<WordTiming> words, List<int> chunk,
+        int breakBefore, double from, double offset, double to)
+    {
+        if (to <= from) return;
+        var text = new StringBuilder();
+        double at = from;
+        // The line shows before its first word is said (from the scene's first frame): it waits unfilled until then.
+        int wait = (int)Math.Round((offset + words[chunk[0]].Start - from) * 100);
+        if (wait > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{{\\k{wait}}}");
+            at += wait / 100.0;
+        }
+        for (int j = 0; j < chunk.Count; j++)
+        {
+            if (j == breakBefore) text.Append("\\N");
+            else if (j > 0) text.Append(WordBreaker.Separator(words[chunk[j - 1]].Word, words[chunk[j]].Word, language));
+            double next = j + 1 < chunk.Count ? Math.Max(at, offset + words[chunk[j + 1]].Start) : Math.Max(at, offset + words[chunk[j]].End);
+            int cs = (int)Math.Round((next - at) * 100);
+            text.Append(CultureInfo.InvariantCulture, $"{{\\kf{cs}}}").Append(Text(words[chunk[j]].Word));
+            at += cs / 100.0;
+        }
+        sb.AppendLine($"Dialogue: 0,{T(from)},{T(to)},{style},,0,0,0,,{text}");
     }
 
     private static bool EndsSentence(string word) => word.Length > 0 && word[^1] is '.' or '?' or '!' or '…' or '؟' or '।' or '。' or '？' or '！';

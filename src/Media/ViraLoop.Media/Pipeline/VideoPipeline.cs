@@ -84,11 +84,11 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             Done(StepNames.Script);
 
             // Voice at normal speed; the timeline asks for it again, faster, when the whole is too long for the requested length.
-            var voices = await SpeakAllAsync(script, 1.0, work, progress, cancellationToken);
+            var voices = await SpeakAllAsync(script, 1.0, request.Voice, work, progress, cancellationToken);
             var timeline = _timeline.Run(new TimelineSpec(request, script, voices, seed));
             if (timeline.RespeakSpeed is { } speed)
             {
-                voices = await SpeakAllAsync(script, speed, work, progress, cancellationToken);
+                voices = await SpeakAllAsync(script, speed, request.Voice, work, progress, cancellationToken);
                 timeline = _timeline.Run(new TimelineSpec(request, script, voices, seed));
             }
             Done(StepNames.Voice);
@@ -99,7 +99,7 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             notes.Add("every scene was drawn by ViraLoop's procedural renderer from text the content policy checked (no generated imagery)");
             Done(StepNames.Timeline);
 
-            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title, Languages.TryGet(script.Language, out var scriptLanguage) ? scriptLanguage : null);
+            var ass = AssWriter.Write(timed, SafeArea.Default, script.Title, Languages.TryGet(script.Language, out var scriptLanguage) ? scriptLanguage : null, request.Captions);
             await File.WriteAllTextAsync(Path.Combine(outDir, CaptionsFile), ass, cancellationToken);
             Done(StepNames.Captions);
 
@@ -132,7 +132,8 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
             Done(StepNames.Hls);
 
             var thumbPath = Path.Combine(outDir, ThumbnailFile);
-            await _thumbnail.RunAsync(new ThumbnailSpec(script.Title, visuals, Math.Min(1.0, duration / 3), settings, thumbPath, work, script.Language), cancellationToken);
+            await _thumbnail.RunAsync(new ThumbnailSpec(script.Title, visuals, Math.Min(1.0, duration / 3), settings, thumbPath, work, script.Language,
+                request.Thumbnail, ThumbnailStep.KeywordOf(script)), cancellationToken);
             Done(StepNames.Thumbnail);
 
             var manifest = await _manifest.RunAsync(new ManifestSpec(request, script, timed, visuals, choices.Music, settings, duration, _voice.Engine,
@@ -173,14 +174,14 @@ public sealed class VideoPipeline(IScriptWriter writer, ISpeechSynthesizer voice
     }
 
     /// <summary>Every scene's voice, two at a time, reporting the fraction of scenes spoken.</summary>
-    private async Task<SceneVoiceResult[]> SpeakAllAsync(Script script, double speed, string work, IProgress<StepProgress>? progress, CancellationToken ct)
+    private async Task<SceneVoiceResult[]> SpeakAllAsync(Script script, double speed, string? tone, string work, IProgress<StepProgress>? progress, CancellationToken ct)
     {
         var results = new SceneVoiceResult[script.Scenes.Count];
         int done = 0;
         await Parallel.ForEachAsync(script.Scenes, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (s, token) =>
         {
             results[s.Index] = await _voice.RunAsync(new SceneVoiceSpec(s.Index, s.Narration, script.Language, speed,
-                Path.Combine(work, $"voice-{s.Index}.wav")), token);
+                Path.Combine(work, $"voice-{s.Index}.wav"), tone), token);
             progress?.Report(new StepProgress(StepNames.Voice, (double)Interlocked.Increment(ref done) / script.Scenes.Count));
         });
         return results;

@@ -10,6 +10,7 @@ namespace ViraLoop.Media.Speech;
 public sealed class EspeakSynthesizer : ISpeechSynthesizer
 {
     public const int NormalWordsPerMinute = 170;
+    public const int NormalPitch = 50;
     private static readonly ConcurrentDictionary<(string Voice, int Wpm, string Word), double> WordLengths = new();
 
     public string Name => "espeak-ng";
@@ -20,7 +21,8 @@ public sealed class EspeakSynthesizer : ISpeechSynthesizer
         var voice = request.Voice ?? lang.EspeakVoice;
         int wpm = (int)Math.Clamp(NormalWordsPerMinute * request.Speed, 80, 320);
         var raw = outputPath + ".raw.wav";
-        await SpeakAsync(voice, wpm, request.Text, raw, cancellationToken);
+        int pitch = Math.Clamp(request.Pitch ?? NormalPitch, 0, 99);
+        await SpeakAsync(voice, wpm, request.Text, raw, cancellationToken, pitch);
         var wav = WavFile.Read(raw);
         File.Delete(raw);
 
@@ -34,9 +36,10 @@ public sealed class EspeakSynthesizer : ISpeechSynthesizer
         return result with { Words = WordTimings.Spread(tokens, weights, start, end) };
     }
 
-    private static async Task SpeakAsync(string voice, int wpm, string text, string path, CancellationToken ct)
+    private static async Task SpeakAsync(string voice, int wpm, string text, string path, CancellationToken ct, int pitch = NormalPitch)
     {
-        var r = await Tools.RunAsync(Tools.Espeak, ["-v", voice, "-s", wpm.ToString(CultureInfo.InvariantCulture), "-w", path, "--stdin"], text, ct);
+        var r = await Tools.RunAsync(Tools.Espeak, ["-v", voice, "-s", wpm.ToString(CultureInfo.InvariantCulture), "-p", pitch.ToString(CultureInfo.InvariantCulture),
+            "-w", path, "--stdin"], text, ct);
         if (r.ExitCode != 0 || !File.Exists(path))
             throw new InvalidOperationException($"espeak-ng failed (voice {voice}): {r.StdErr.Trim()}");
     }

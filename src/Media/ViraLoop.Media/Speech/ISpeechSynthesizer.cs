@@ -5,8 +5,11 @@ public sealed record WordTiming(string Word, double Start, double End);
 /// <summary>A voiced phrase: a WAV trimmed to its speech, its duration and when each word is said.</summary>
 public sealed record SpeechResult(string AudioPath, double DurationSeconds, IReadOnlyList<WordTiming> Words, string Voice);
 
-/// <summary><paramref name="Speed"/> is a multiplier of the voice's normal rate.</summary>
-public sealed record SpeechRequest(string Text, string Language, double Speed = 1.0, string? Voice = null);
+/// <summary>
+/// <paramref name="Speed"/> is a multiplier of the voice's normal rate; <paramref name="Pitch"/> is espeak-ng's base pitch
+/// (0–99, its default 50); engines without a pitch setting ignore it.
+/// </summary>
+public sealed record SpeechRequest(string Text, string Language, double Speed = 1.0, string? Voice = null, int? Pitch = null);
 
 public interface ISpeechSynthesizer
 {

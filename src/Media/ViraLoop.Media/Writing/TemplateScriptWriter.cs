@@ -50,6 +50,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         }
         if (request.Hook is { } hook && !ScriptTemplates.HookTypes.Contains(hook))
             throw new MediaInputException($"Unknown hook type '{hook}'. Known: {string.Join(", ", ScriptTemplates.HookTypes)}.");
+        Pipeline.CreativeGenes.Validate(request);
     }
 
     public static Script Write(VideoRequest request)
@@ -63,6 +64,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         var rng = new Random(request.Seed ?? StableHash(topic));
         var hookType = request.Hook ?? ScriptTemplates.HookTypes[rng.Next(ScriptTemplates.HookTypes.Length)];
         double total = request.DurationSeconds;
+        double sceneSeconds = Pipeline.CreativeGenes.SceneSeconds(request.Pacing);
         var scenes = new List<(SceneKind Kind, string Text, IReadOnlyList<string>? Keywords, string? Visual)>();
 
         if (request.Scenes is { } given)
@@ -86,7 +88,8 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
 
         if (request.Text is { } text)
         {
-            int wordsPerScene = Math.Max(8, (int)(lang.WordsPerSecond * 5));
+            // Pacing sets the scene length: fast pacing cuts the text into short scenes, slow pacing into long ones.
+            int wordsPerScene = Math.Max(sceneSeconds < 5 ? 4 : 8, (int)(lang.WordsPerSecond * sceneSeconds));
             foreach (var chunk in ChunkUserText(text, wordsPerScene, lang)) scenes.Add((SceneKind.Body, chunk, null, null));
             scenes.Add((SceneKind.CallToAction, PickFitting(t.UserCallToAction, lang, 3), null, null));
             return Build(request, lang, t, topic, hookType, scenes, null, "template+user-text");
@@ -97,13 +100,20 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         var cta = PickFitting(t.CallToAction, lang, Math.Max(1.2, total * 0.15));
         double ctaTime = Words(cta, lang) / lang.WordsPerSecond + 0.4;
         double left = total - hookTime - ctaTime;
-        int bodyCount = Math.Clamp((int)Math.Round(left / 5.0), 1, 6);
+        // Pacing sets the scene length (medium about 5 s). Fast pacing cuts every framing text at its sentences, so the same
+        // time holds more, shorter scenes (a cut every 2–3 s); slow pacing holds fewer, longer ones.
+        bool fast = sceneSeconds < 5;
+        var framing = fast
+            ? t.Body.SelectMany(b => SentenceSplit().Split(b.Text).Where(x => x.Length > 0).Select((x, j) => (Text: x, Keyword: j == 0 ? b.Keyword : null))).ToArray()
+            : t.Body.Select(b => (b.Text, Keyword: (string?)b.Keyword)).ToArray();
+        double scenesThatFit = left / sceneSeconds;
+        int bodyCount = Math.Clamp((int)(fast ? Math.Ceiling(scenesThatFit) : Math.Round(scenesThatFit)), 1, Math.Min(framing.Length, sceneSeconds > 5 ? 4 : 10));
         double perBody = left / bodyCount;
         for (int i = 0; i < bodyCount; i++)
         {
-            var (full, keyword) = t.Body[i];
+            var (full, keyword) = framing[i];
             var body = Words(full, lang) / lang.WordsPerSecond + 0.3 <= perBody * 1.15 ? full : FirstSentence(full, lang);
-            scenes.Add((SceneKind.Body, body, [keyword], null));
+            scenes.Add((SceneKind.Body, body, keyword is null ? null : [keyword], null));
         }
         scenes.Add((SceneKind.CallToAction, cta, null, null));
         return Build(request, lang, t, topic, hookType, scenes, null, "template");
@@ -145,7 +155,10 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
             double d = durations?[i] ?? (Words(text, lang) / lang.WordsPerSecond + 0.4) * scale;
             list.Add(new SceneScript(i, kind, text, kw, visual ?? $"{kind.ToString().ToLowerInvariant()} scene showing {string.Join(", ", kw)}", Math.Round(d, 2)));
         }
-        return new Script(Capitalise(topic), lang.Code, hookType, list, writer);
+        var title = request.TitleTemplate is { } template && TitleTemplates.Has(lang.Code)
+            ? TitleTemplates.Write(template, topic, ReadTopic(topic, t, lang), list.Count(s => s.Kind == SceneKind.Body), request.DurationSeconds, lang)
+            : Capitalise(topic);
+        return new Script(title, lang.Code, hookType, list, writer);
     }
 
     /// <summary>Splits the user's text into scenes of about <paramref name="wordsPerScene"/> words, keeping every sentence and bullet.</summary>
@@ -218,7 +231,7 @@ public sealed partial class TemplateScriptWriter : IScriptWriter
         return QuestionWords.Contains(first) ? char.ToLowerInvariant(topic[0]) + topic[1..] : topic;
     }
 
-    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+    internal static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     /// <summary>The topic as the script's title: without its closing punctuation (and without a lone opening "¿").</summary>
     private static string Title(string given)

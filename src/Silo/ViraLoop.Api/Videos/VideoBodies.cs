@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ViraLoop.Contracts;
 using ViraLoop.Grains.Messages;
+using ViraLoop.Media.Pipeline;
 
 namespace ViraLoop.Api.Videos;
 
@@ -104,6 +105,22 @@ public static class VideoValidation
         var hook = Word(b.Hook, "hook", 32, errors);
         var priority = Word(b.Priority, "priority", 16, errors);
         var backend = Word(b.VisualBackend, "visualBackend", 32, errors);
+        var pacing = Gene(b.Pacing, "pacing", CreativeGenes.Pacing, errors);
+        var captions = Gene(b.Captions, "captions", CreativeGenes.Caption, errors);
+        var voice = Gene(b.Voice, "voice", CreativeGenes.Voice, errors);
+        var thumbnail = Gene(b.Thumbnail, "thumbnail", CreativeGenes.Thumbnail, errors);
+        var titleTemplate = Gene(b.TitleTemplate, "titleTemplate", CreativeGenes.Title, errors);
+        if (b.Genome is { } genome)
+        {
+            // Gene names and values are name-like words; then each must be a known gene, a value it allows, and agree with
+            // the same gene given as a field.
+            if (genome.Count is 0 or > 9) errors.Add($"genome: give 1 to 9 genes ({string.Join(", ", CreativeGenes.Names)}), or leave the field out.");
+            else if (genome.All(g => Word(g.Key, $"genome key '{BodyReader.Printable(g.Key, 20)}'", 32, errors) is not null
+                && Word(g.Value, $"genome.{BodyReader.Printable(g.Key, 20)}", 32, errors) is not null))
+            {
+                errors.AddRange(CreativeGenes.Problems(genome, CreativeGenes.Given(hook, pacing, captions, style, palette, music, voice, thumbnail, titleTemplate)));
+            }
+        }
         if (errors.Count > 0) return (null, errors);
         var order = new VideoOrder
         {
@@ -121,7 +138,14 @@ public static class VideoValidation
             Priority = priority,
             RequireApproval = b.RequireApproval ?? false,
             VisualBackend = backend,
+            Pacing = pacing,
+            Captions = captions,
+            Voice = voice,
+            Thumbnail = thumbnail,
+            TitleTemplate = titleTemplate,
         };
+        if (b.Genome is { Count: > 0 } genes)
+            order = VideoOrder.From(CreativeGenes.Apply(order.ToRequest(), genes)) with { Priority = priority, RequireApproval = order.RequireApproval, VisualBackend = backend };
         return (order, errors);
     }
 
@@ -148,6 +172,17 @@ public static class VideoValidation
             }
         }
         return trimmed;
+    }
+
+    /// <summary>A gene's field (pacing, captions…): a name-like word that is one of the gene's values.</summary>
+    private static string? Gene(string? value, string field, string gene, List<string> errors)
+    {
+        var v = Word(value, field, 32, errors);
+        if (v is null) return null;
+        var known = CreativeGenes.ValuesOf(gene)!;
+        if (known.Contains(v)) return v;
+        errors.Add($"{field}: unknown '{v}'; known: {string.Join(", ", known)}.");
+        return null;
     }
 
     /// <summary>A name-like option: letters, digits and dashes.</summary>

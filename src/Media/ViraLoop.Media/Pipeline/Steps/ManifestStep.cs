@@ -66,7 +66,13 @@ public sealed class ManifestStep
             generator = "ViraLoop",
             videoId = spec.VideoId,
             createdAt = spec.CreatedAt,
-            request = new { request.Topic, request.Language, request.DurationSeconds, request.Style, request.Palette, request.Mood, request.Hook, request.Preview, hasText = request.Text is not null, sceneListGiven = request.Scenes is not null },
+            request = new
+            {
+                request.Topic, request.Language, request.DurationSeconds, request.Style, request.Palette, request.Mood, request.Hook, request.Pacing, request.Captions,
+                request.Voice, request.Thumbnail, request.TitleTemplate, request.Preview, hasText = request.Text is not null, sceneListGiven = request.Scenes is not null,
+            },
+            // The creative genes this video was made with (issue 8): what was used, defaults and the script's own choices included.
+            genome = CreativeGenes.Effective(request, script, visuals.Count > 0 ? visuals[0].Palette.Name : Palette.Resolve(request.Palette, 0).Name),
             output = new { settings.Width, settings.Height, settings.Fps, videoCodec = "h264", audioCodec = "aac", audioSampleRate = 48000, loudnessTargetLufs = -14, durationSeconds = Math.Round(spec.DurationSeconds, 3), settings.Preset, settings.Crf },
             script = new { script.Title, script.Language, script.HookType, script.Writer },
             scenes = timed.Select((t, i) => Scene(t, i, visuals[i], script.Language)),

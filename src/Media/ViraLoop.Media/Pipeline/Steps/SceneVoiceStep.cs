@@ -3,8 +3,11 @@ using ViraLoop.Media.Text;
 
 namespace ViraLoop.Media.Pipeline.Steps;
 
-/// <summary>One scene's narration to speak, at <paramref name="Speed"/> times the voice's normal rate, into <paramref name="OutputPath"/> (a WAV).</summary>
-public sealed record SceneVoiceSpec(int SceneIndex, string Narration, string Language, double Speed, string OutputPath);
+/// <summary>
+/// One scene's narration to speak, at <paramref name="Speed"/> times the voice's normal rate, into <paramref name="OutputPath"/>
+/// (a WAV), in the voice gene's <paramref name="Tone"/> (normal, fast, deep; null is normal).
+/// </summary>
+public sealed record SceneVoiceSpec(int SceneIndex, string Narration, string Language, double Speed, string OutputPath, string? Tone = null);
 
 /// <summary>The scene's voice file, its length, when each word is said (seconds from the file's start) and the voice used.</summary>
 public sealed record SceneVoiceResult(int SceneIndex, string AudioPath, double DurationSeconds, IReadOnlyList<WordTiming> Words, string Voice, double Speed);
@@ -15,6 +18,12 @@ public sealed class SceneVoiceStep(ISpeechSynthesizer voice)
     /// <summary>The voice engine's name (recorded in the manifest).</summary>
     public string Engine => voice.Name;
 
+    /// <summary>The voice gene's rate multiplier: fast ×1.3, deep ×0.92 (a deep voice speaks a little slower), normal ×1.</summary>
+    public static double RateOf(string? tone) => tone switch { "fast" => 1.3, "deep" => 0.92, _ => 1.0 };
+
+    /// <summary>The voice gene's pitch (espeak-ng 0–99): deep 18, else the engine's default. Engines without a pitch setting ignore it.</summary>
+    public static int? PitchOf(string? tone) => tone == "deep" ? 18 : null;
+
     public async Task<SceneVoiceResult> RunAsync(SceneVoiceSpec spec, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(spec.Narration)) throw new MediaInputException($"Scene {spec.SceneIndex + 1} has no narration to speak.");
@@ -24,7 +33,7 @@ public sealed class SceneVoiceStep(ISpeechSynthesizer voice)
         // included) are timed from the spoken ones.
         var spoken = Emoji.StripForSpeech(spec.Narration);
         if (string.IsNullOrWhiteSpace(spoken)) throw new MediaInputException($"Scene {spec.SceneIndex + 1} has only emoji: give it words to speak.");
-        var r = await voice.SynthesizeAsync(new SpeechRequest(spoken, spec.Language, spec.Speed), spec.OutputPath, cancellationToken);
+        var r = await voice.SynthesizeAsync(new SpeechRequest(spoken, spec.Language, Math.Min(4, spec.Speed * RateOf(spec.Tone)), Pitch: PitchOf(spec.Tone)), spec.OutputPath, cancellationToken);
         var words = ReferenceEquals(spoken, spec.Narration) ? r.Words : Realign(WordTimings.Tokens(spec.Narration, spec.Language), r.Words);
         return new SceneVoiceResult(spec.SceneIndex, r.AudioPath, r.DurationSeconds, words, r.Voice, spec.Speed);
     }

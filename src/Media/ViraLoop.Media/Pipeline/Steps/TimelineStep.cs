@@ -19,11 +19,15 @@ public sealed record TimelineResult(IReadOnlyList<TimedScene> Scenes, double Dur
 /// <summary>
 /// Step 3 (pure): each scene lasts its voice plus a gap; spare time is shared out over the body scenes (the hook stays
 /// tight); cuts fall on phrase boundaries. Narration too long for the requested length is spoken faster (at most
-/// ×<see cref="MaxSpeed"/>) rather than cut.
+/// ×<see cref="MaxSpeed"/>) rather than cut. Pacing sets the pause between scenes (<see cref="GapFor"/>): fast pacing cuts
+/// sooner after the last word, slow pacing lets each scene breathe.
 /// </summary>
 public sealed class TimelineStep
 {
     public const double SceneGap = 0.35, HookGap = 0.2, MaxSpeed = 1.45;
+
+    /// <summary>The pause after a body scene's voice: 0.2 s at fast pacing, 0.35 s at medium, 0.6 s at slow.</summary>
+    public static double GapFor(string? pacing) => pacing switch { "fast" => 0.2, "slow" => 0.6, _ => SceneGap };
 
     public TimelineResult Run(TimelineSpec spec)
     {
@@ -34,7 +38,8 @@ public sealed class TimelineStep
             if (voices[i].SceneIndex != i) throw new ArgumentException($"Voice {i} belongs to scene {voices[i].SceneIndex}; voices must be in scene order.", nameof(spec));
 
         var notes = new List<string>();
-        double gaps = HookGap + SceneGap * (n - 1);
+        double sceneGap = GapFor(request.Pacing);
+        double gaps = HookGap + sceneGap * (n - 1);
         double spoken = voices.Sum(v => v.DurationSeconds);
         // A scene list that times every scene is the user's timeline: its durations win over the requested length
         // (the default 30 s would otherwise stretch the body scenes far beyond what was given).
@@ -52,7 +57,7 @@ public sealed class TimelineStep
         var d = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double need = voices[i].DurationSeconds + (i == 0 ? HookGap : SceneGap);
+            double need = voices[i].DurationSeconds + (i == 0 ? HookGap : sceneGap);
             d[i] = Math.Max(need, request.Scenes?[i].Duration ?? 0);
         }
         double sum = d.Sum();
@@ -73,7 +78,7 @@ public sealed class TimelineStep
         {
             var s = script.Scenes[i];
             var style = VisualStyles.ForScene(request.Style, i, spec.Seed, $"{s.Narration} {string.Join(' ', s.Keywords)} {s.VisualDescription}", script.Language);
-            double voiceOffset = i == 0 ? 0.05 : SceneGap / 2;
+            double voiceOffset = i == 0 ? 0.05 : sceneGap / 2;
             timed.Add(new TimedScene(s with { DurationSeconds = Math.Round(d[i], 3) }, Math.Round(t, 3), Math.Round(d[i], 3),
                 voiceOffset, voices[i].Words, style, voices[i].Voice));
             t += d[i];
