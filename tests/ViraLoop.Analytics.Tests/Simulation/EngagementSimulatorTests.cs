@@ -1,9 +1,10 @@
 using ViraLoop.Analytics.Simulation;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace ViraLoop.Analytics.Tests.Simulation;
 
-public sealed class EngagementSimulatorTests
+public sealed class EngagementSimulatorTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 12, 0, 0, TimeSpan.Zero);
 
@@ -26,7 +27,7 @@ public sealed class EngagementSimulatorTests
     [Fact]
     public void Observed_rates_are_within_binomial_tolerance_of_the_true_rates()
     {
-        var simulator = new EngagementSimulator(11, new SimulatorOptions { EffectSigma = 0.5 });
+        var simulator = new EngagementSimulator(11, new SimulatorOptions { EffectSigma = 0.3 });
         var genome = Genome(1, 0, 2, 3);
         var rates = simulator.TrueRates(genome);
         const int n = 200_000;
@@ -38,6 +39,8 @@ public sealed class EngagementSimulatorTests
         var views = events.Count(e => e.Kind == EngagementKind.ViewStarted);
         var completed = events.Count(e => e.Kind == EngagementKind.Completed);
         var sessions = events.Where(e => e.Kind == EngagementKind.WatchTime).Select(e => e.Value).ToList();
+        output.WriteLine($"true ctr {rates.ClickRate:F5} observed {(double)clicks / n:F5}; true completion {rates.CompletionRate:F4} " +
+            $"observed {(double)completed / views:F4}; true mean watch {rates.MeanWatchSeconds:F3} s observed {sessions.Average():F3} s over {views} views");
         Assert.Equal(n, impressions);
         Assert.Equal(clicks, views);
         Assert.Equal(views, sessions.Count);

@@ -90,9 +90,9 @@ public sealed class EngagementSimulator
     {
         ArgumentNullException.ThrowIfNull(gene);
         ArgumentNullException.ThrowIfNull(value);
-        var random = new Random(StableSeed(gene + "=" + value));
+        var random = new SplitMix64(StableSeed(gene + "=" + value));
         var sigma = _options.EffectSigma;
-        return (sigma * Gaussian(random), sigma * Gaussian(random), sigma * Gaussian(random));
+        return (sigma * random.Gaussian(), sigma * random.Gaussian(), sigma * random.Gaussian());
     }
 
     public TrueRates TrueRates(IReadOnlyDictionary<string, string> genome)
@@ -135,6 +135,9 @@ public sealed class EngagementSimulator
     /// clicked (true click rate); a click starts a view, which is completed at the true completion rate and has one
     /// watch-time event (log-normal seconds around the true mean). Ids are <c>sim:{run}:{impression}:{kind}</c> with a run
     /// id drawn from <paramref name="random"/>, so the same seeded random gives the same events and another run other ids.
+    /// Only that one 64-bit draw comes from <paramref name="random"/>: the events come from a SplitMix64 stream seeded by it
+    /// (a seeded <see cref="Random"/> is the legacy subtractive generator; with it, the observed click rate came out slightly
+    /// low, about 1 to 2.5 standard errors, in each of six runs).
     /// </summary>
     public IReadOnlyList<EngagementEvent> Events(string tenant, string videoId, string experimentId, string armId,
         IReadOnlyDictionary<string, string> genome, int impressions, DateTimeOffset start, Random random, EventDelivery? delivery = null)
@@ -149,16 +152,18 @@ public sealed class EngagementSimulator
         }
 
         var rates = TrueRates(genome);
-        var run = random.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
+        var draw = random.NextInt64();
+        var run = draw.ToString("x16", CultureInfo.InvariantCulture);
+        var stream = new SplitMix64((ulong)draw);
         var onTime = new List<EngagementEvent>();
         var late = new List<EngagementEvent>();
         var mu = Math.Log(rates.MeanWatchSeconds) - _options.WatchSpread * _options.WatchSpread / 2;
         for (var n = 0; n < impressions; n++)
         {
-            var isLate = random.NextDouble() < delivery.LateFraction;
+            var isLate = stream.NextDouble() < delivery.LateFraction;
             var shown = isLate
-                ? start - TimeSpan.FromHours(1) - (delivery.MaxLateness - TimeSpan.FromHours(1)) * random.NextDouble()
-                : start + delivery.Window * random.NextDouble();
+                ? start - TimeSpan.FromHours(1) - (delivery.MaxLateness - TimeSpan.FromHours(1)) * stream.NextDouble()
+                : start + delivery.Window * stream.NextDouble();
 
             var target = isLate ? late : onTime;
             var prefix = $"sim:{run}:{n.ToString(CultureInfo.InvariantCulture)}:";
@@ -167,16 +172,16 @@ public sealed class EngagementSimulator
                     DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()), _options.Platform));
 
             Add(EngagementKind.Impression, shown);
-            if (random.NextDouble() >= rates.ClickRate)
+            if (stream.NextDouble() >= rates.ClickRate)
             {
                 continue;
             }
 
-            var clicked = shown + TimeSpan.FromSeconds(0.5 + 2.5 * random.NextDouble());
+            var clicked = shown + TimeSpan.FromSeconds(0.5 + 2.5 * stream.NextDouble());
             Add(EngagementKind.Click, clicked);
             Add(EngagementKind.ViewStarted, clicked + TimeSpan.FromMilliseconds(200));
-            var completed = random.NextDouble() < rates.CompletionRate;
-            var seconds = Math.Round(Math.Exp(mu + _options.WatchSpread * Gaussian(random)), 3);
+            var completed = stream.NextDouble() < rates.CompletionRate;
+            var seconds = Math.Round(Math.Exp(mu + _options.WatchSpread * stream.Gaussian()), 3);
             var ended = clicked + TimeSpan.FromMilliseconds(200) + TimeSpan.FromSeconds(seconds);
             if (completed)
             {
@@ -191,7 +196,7 @@ public sealed class EngagementSimulator
         var originals = delivered.Count;
         for (var i = 0; i < originals; i++)
         {
-            if (random.NextDouble() < delivery.DuplicateFraction)
+            if (stream.NextDouble() < delivery.DuplicateFraction)
             {
                 delivered.Add(delivered[i]);
             }
@@ -199,13 +204,17 @@ public sealed class EngagementSimulator
 
         if (delivery.OutOfOrder)
         {
-            random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(delivered));
+            for (var i = delivered.Count - 1; i > 0; i--)
+            {
+                var j = stream.Next(i + 1);
+                (delivered[i], delivered[j]) = (delivered[j], delivered[i]);
+            }
         }
 
         return delivered;
     }
 
-    private int StableSeed(string text)
+    private ulong StableSeed(string text)
     {
         // FNV-1a over the UTF-16 code units, mixed with the seed: stable across processes (string.GetHashCode is not).
         var hash = 14695981039346656037UL ^ (ulong)(uint)_seed;
@@ -214,18 +223,38 @@ public sealed class EngagementSimulator
             hash = (hash ^ c) * 1099511628211UL;
         }
 
-        return (int)(hash ^ (hash >> 32));
-    }
-
-    private static double Gaussian(Random random)
-    {
-        // Box–Muller: 1 − U keeps the logarithm's argument in (0, 1].
-        var u1 = 1.0 - random.NextDouble();
-        var u2 = random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        return hash;
     }
 
     private static double Logit(double p) => Math.Log(p / (1 - p));
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+}
+
+/// <summary>SplitMix64 (Steele, Lea and Flood 2014): a small, fast, well-mixed 64-bit generator, deterministic per seed.</summary>
+internal sealed class SplitMix64(ulong seed)
+{
+    private ulong _state = seed;
+
+    public ulong NextUInt64()
+    {
+        var z = _state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Uniform in [0, 1), 53 bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform in [0, <paramref name="bound"/>) (the modulo bias is below 2⁻³² for the bounds used here).</summary>
+    public int Next(int bound) => (int)(NextUInt64() % (ulong)bound);
+
+    /// <summary>Standard normal by Box–Muller; 1 − U keeps the logarithm's argument in (0, 1].</summary>
+    public double Gaussian()
+    {
+        var u1 = 1.0 - NextDouble();
+        var u2 = NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
 }
