@@ -180,7 +180,7 @@ public sealed class PlatformReportTests
     public void YouTube_columns_in_another_order_give_the_same_events()
     {
         var original = JsonNode.Parse(Sample("youtube-reports-query.json"))!;
-        var order = new[] { 8, 5, 2, 0, 7, 3, 1, 6, 4 }; // a permutation of the nine columns
+        var order = new[] { 4, 6, 0, 8, 1, 7, 3, 2, 5 }; // no column keeps its place
         var headers = original["columnHeaders"]!.AsArray();
         var shuffled = new JsonObject
         {
