@@ -63,7 +63,11 @@ public sealed record ReasonBody
     public string? Reason { get; init; }
 }
 
-/// <summary>A video job as the API shows it.</summary>
+/// <summary>
+/// A video job as the API shows it. <see cref="NearDuplicate"/>, a warning on a finished video: the earlier video of the
+/// same tenant whose DNA (picture, motion, sound, words) is at least the configured threshold (0.90) similar to this one's.
+/// The video is still delivered.
+/// </summary>
 public sealed record VideoView(
     string Id,
     string Status,
@@ -78,7 +82,17 @@ public sealed record VideoView(
     IReadOnlyList<SceneView> Scenes,
     IReadOnlyDictionary<string, string> Links,
     RejectionView? Rejection = null,
-    ProvenanceView? Provenance = null);
+    ProvenanceView? Provenance = null,
+    SimilarVideoView? NearDuplicate = null);
+
+/// <summary>
+/// The answer of <c>GET /v1/videos/{id}/similar?k=</c>: the caller's other videos most like <see cref="Id"/>, most similar
+/// first, at most <see cref="K"/>.
+/// </summary>
+public sealed record SimilarVideosView(string Id, int K, IReadOnlyList<SimilarVideoView> Items);
+
+/// <summary>One similar video: the cosine similarity of the two DNAs (1: the same) and of each block alone (colour, motion, audio, script).</summary>
+public sealed record SimilarVideoView(string Id, double Similarity, double Colour, double Motion, double Audio, double Script, string Link);
 
 /// <summary>
 /// The C2PA manifest the MP4 carries: its label, the claim generator, who signed it (and the certificate's issuer), when,

@@ -250,6 +250,7 @@ public sealed partial class VideoJobGrain
         foreach (var (name, key) in report.Outputs ?? new Dictionary<string, string>()) S.Outputs[name] = key;
         if (report.Notes is { } notes) S.Notes.AddRange(notes.Where(n => !S.Notes.Contains(n)));
         if (report.Provenance is { } provenance) S.Provenance = provenance;
+        if (report.NearDuplicate is { } nearDuplicate) S.NearDuplicate = nearDuplicate;
         switch (S.Status)
         {
             case JobStatus.Scripting:

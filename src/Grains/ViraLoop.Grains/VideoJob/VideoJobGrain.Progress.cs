@@ -76,7 +76,8 @@ public sealed partial class VideoJobGrain
         int n = S.Script?.Scenes.Count ?? 0;
         return new JobSnapshot(S.JobId, S.TenantId, S.Status, percent, CurrentStep(),
             Enumerable.Range(0, n).Select(SceneView).ToList(), Eta(percent), S.Error,
-            new Dictionary<string, string>(S.Outputs), S.CreatedAt, S.UpdatedAt, S.Script?.Title, S.Seed, S.Withheld, S.Rejection, S.Provenance);
+            new Dictionary<string, string>(S.Outputs), S.CreatedAt, S.UpdatedAt, S.Script?.Title, S.Seed, S.Withheld, S.Rejection, S.Provenance,
+            S.NearDuplicate);
     }
 
     private SceneSnapshot SceneView(int i)
