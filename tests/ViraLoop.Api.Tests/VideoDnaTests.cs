@@ -151,7 +151,11 @@ public sealed class VideoDnaTests(ApiFactory api, ITestOutputHelper output) : IC
     private static async Task<JsonElement> CompletedAsync(HttpClient http, string id)
     {
         static bool Final(JsonElement e) => e.GetProperty("status").GetString() is "completed" or "failed" or "cancelled" or "rejected";
-        await Sse.ReadAllAsync(http, $"/v1/videos/{id}/events", TimeSpan.FromSeconds(150), e => Final(e.Data));
+        try { await Sse.ReadAllAsync(http, $"/v1/videos/{id}/events", TimeSpan.FromSeconds(150), e => Final(e.Data)); }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"{id} did not finish in 150 s: {await http.GetStringAsync($"/v1/videos/{id}")} trace: {await http.GetStringAsync($"/v1/videos/{id}/trace")}");
+        }
         var view = await http.GetFromJsonAsync<JsonElement>($"/v1/videos/{id}");
         Assert.True(view.GetProperty("status").GetString() == "completed", $"{id}: {view}");
         return view;
