@@ -31,6 +31,9 @@ internal interface IVideoRemote : IAsyncDisposable
     /// <summary>One of the video's files by its API path under the video (<c>video.mp4</c>, <c>hls/index.m3u8</c>…).</summary>
     Task DownloadAsync(string id, string file, Stream to, CancellationToken ct);
     Task<TenantUsage> GetUsageAsync(CancellationToken ct);
+
+    /// <summary>The tenant's videos most like this one by their DNA, most similar first.</summary>
+    Task<SimilarVideosView> FindSimilarAsync(string id, int k, CancellationToken ct);
 }
 
 /// <summary>The connection options every remote command takes, and the remote they name.</summary>
@@ -102,6 +105,7 @@ internal sealed class HttpRemote(ViraLoopHttpClient http, Uri api) : IVideoRemot
     public IAsyncEnumerable<LiveEvent> WatchAsync(string id, CancellationToken ct) => http.WatchAsync(id, ct: ct);
     public Task DownloadAsync(string id, string file, Stream to, CancellationToken ct) => http.DownloadAsync(id, file, to, ct);
     public Task<TenantUsage> GetUsageAsync(CancellationToken ct) => http.GetUsageAsync(ct);
+    public Task<SimilarVideosView> FindSimilarAsync(string id, int k, CancellationToken ct) => http.FindSimilarAsync(id, k, ct);
     public ValueTask DisposeAsync() => http.DisposeAsync();
 }
 
@@ -195,6 +199,9 @@ internal sealed class GrainRemote(ViraLoopClient client, string tenant, IBlobSto
     }
 
     public Task<TenantUsage> GetUsageAsync(CancellationToken ct) => _videos.GetUsageAsync();
+
+    public async Task<SimilarVideosView> FindSimilarAsync(string id, int k, CancellationToken ct) =>
+        new(id, k, (await _videos.FindSimilarAsync(Checked(id), k)).Select(VideoViews.Similar).ToList());
 
     /// <summary>A malformed id is "not found", as the API answers it.</summary>
     private static string Checked(string id) => VideoIds.IsValid(id) ? id : throw new KeyNotFoundException(id);

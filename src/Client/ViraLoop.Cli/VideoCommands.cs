@@ -8,7 +8,7 @@ using ViraLoop.Media;
 namespace ViraLoop.Cli;
 
 /// <summary>
-/// <c>viraloop videos …</c> and <c>viraloop usage</c>: one tenant's videos on a running cluster, over the HTTP SDK
+/// <c>viraloop videos …</c> (<c>similar</c> among them) and <c>viraloop usage</c>: one tenant's videos on a running cluster, over the HTTP SDK
 /// (<c>--api</c>, <c>--key</c>) or the grain client SDK (<c>--cluster</c>, <c>--tenant</c>).
 /// </summary>
 internal static class VideoCommands
@@ -24,6 +24,7 @@ internal static class VideoCommands
         var videos = new Command("videos", $"A tenant's videos on a running cluster (HTTP: --api/--key; grain client: --cluster/--tenant). {ExitCodes}")
         {
             Submit(remote), Get(remote), List(remote), Watch(remote), ScriptCommand(remote), Approve(remote), Reject(remote), Cancel(remote), Download(remote),
+            Similar(remote),
         };
         remote.AddTo(videos);
         return videos;
@@ -133,8 +134,30 @@ internal static class VideoCommands
             t.AddRow("scenes", $"{v.Scenes.Count(s => s.Status == "ready")} of {v.Scenes.Count} ready");
             t.AddRow("created", v.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
             t.AddRow("updated", v.UpdatedAt.ToString("u", CultureInfo.InvariantCulture));
+            if (v.NearDuplicate is { } nd) t.AddRow("warning", $"near duplicate of {nd.Id} (DNA similarity {Num3(nd.Similarity)})");
             foreach (var (name, link) in v.Links) t.AddRow(name, Markup.Escape(link));
             AnsiConsole.Write(t);
+            return CliApp.Ok;
+        }));
+        return c;
+    }
+
+    private static Command Similar(RemoteOptions remote)
+    {
+        var id = IdArgument();
+        var k = new Option<int>("--k") { Description = $"How many videos (1–{ViraLoop.Grains.DnaLimits.MaxSimilar})", DefaultValueFactory = _ => ViraLoop.Grains.DnaLimits.DefaultSimilar };
+        var c = new Command("similar", $"The tenant's videos most like this one by their DNA (picture, motion, sound, words), most similar first; the video must be finished. {ExitCodes}") { id, k };
+        c.SetAction((parse, ct) => Run(parse, remote, ct, async r =>
+        {
+            var count = parse.GetValue(k);
+            if (count is < 1 or > ViraLoop.Grains.DnaLimits.MaxSimilar) throw new CliException($"--k: between 1 and {ViraLoop.Grains.DnaLimits.MaxSimilar}.", CliApp.BadInput);
+            var similar = await r.FindSimilarAsync(parse.GetValue(id)!, count, ct);
+            if (parse.GetValue(remote.Json)) return PrintJson(similar);
+            var t = new Table().AddColumn(new TableColumn("id").NoWrap()).AddColumn(new TableColumn("similarity").NoWrap())
+                .AddColumn("colour").AddColumn("motion").AddColumn("audio").AddColumn("script");
+            foreach (var v in similar.Items) t.AddRow(v.Id, Num3(v.Similarity), Num3(v.Colour), Num3(v.Motion), Num3(v.Audio), Num3(v.Script));
+            AnsiConsole.Write(t);
+            Console.WriteLine(similar.Items.Count == 0 ? "no other video of this tenant has DNA yet" : $"{similar.Items.Count} shown");
             return CliApp.Ok;
         }));
         return c;
@@ -409,6 +432,8 @@ internal static class VideoCommands
     }
 
     internal static string Num(double d) => d.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Num3(double d) => d.ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>Opens the remote, runs the command, and turns every error into one line and an exit code.</summary>
     private static async Task<int> Run(ParseResult parse, RemoteOptions remote, CancellationToken ct, Func<IVideoRemote, Task<int>> body)

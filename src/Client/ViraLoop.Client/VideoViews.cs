@@ -19,8 +19,10 @@ public static class VideoViews
         foreach (var (output, file) in Files)
             if (s.Outputs.ContainsKey(output)) links[output] = $"{self}/{file}";
         return new VideoView(s.JobId, s.Status.Name(), s.Percent, s.Step, s.EtaSeconds, s.Error, s.Title, s.Seed, s.CreatedAt, s.UpdatedAt,
-            s.Scenes.Select(x => Scene(s.JobId, x)).ToList(), links);
+            s.Scenes.Select(x => Scene(s.JobId, x)).ToList(), links, NearDuplicate: s.NearDuplicate is { } nd ? Similar(nd) : null);
     }
+
+    public static SimilarVideoView Similar(ViraLoop.Grains.DnaNeighbour n) => new(n.VideoId, n.Similarity, n.Colour, n.Motion, n.Audio, n.Script, $"/v1/videos/{n.VideoId}");
 
     public static SceneView Scene(string id, SceneSnapshot s) =>
         new(s.Index, s.Status.ToString().ToLowerInvariant(), s.PreviewKey is null ? null : $"/v1/videos/{id}/scenes/{s.Index}/preview.jpg", s.Backend, s.Note);

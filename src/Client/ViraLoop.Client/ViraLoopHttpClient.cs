@@ -79,6 +79,11 @@ public sealed class ViraLoopHttpClient : IAsyncDisposable
     public Task<ViraLoop.Media.Script> GetScriptAsync(string id, CancellationToken ct = default) =>
         SendAsync<ViraLoop.Media.Script>(new HttpRequestMessage(HttpMethod.Get, $"v1/videos/{Uri.EscapeDataString(id)}/script"), ct);
 
+    /// <summary>The tenant's videos most like this one by their DNA, most similar first (k: 1–50); 409 until the video is finished.</summary>
+    public Task<SimilarVideosView> FindSimilarAsync(string id, int k = ViraLoop.Grains.DnaLimits.DefaultSimilar, CancellationToken ct = default) =>
+        SendAsync<SimilarVideosView>(new HttpRequestMessage(HttpMethod.Get,
+            $"v1/videos/{Uri.EscapeDataString(id)}/similar?k={k.ToString(System.Globalization.CultureInfo.InvariantCulture)}"), ct);
+
     /// <summary>The tenant's usage this day and month, and its plan.</summary>
     public Task<ViraLoop.Grains.Messages.TenantUsage> GetUsageAsync(CancellationToken ct = default) =>
         SendAsync<ViraLoop.Grains.Messages.TenantUsage>(new HttpRequestMessage(HttpMethod.Get, "v1/usage"), ct);

@@ -44,6 +44,13 @@ public sealed class ViraLoopVideos(ViraLoopClient client, string tenant)
         return await Job(id).GetScript();
     }
 
+    /// <summary>
+    /// The tenant's videos most like this one by their DNA, most similar first (k: 1–50); <see cref="KeyNotFoundException"/>
+    /// when the tenant has no such job, <see cref="InvalidOperationException"/> until it is finished.
+    /// </summary>
+    public Task<IReadOnlyList<DnaNeighbour>> FindSimilarAsync(string id, int k = DnaLimits.DefaultSimilar) =>
+        JobAccess.SimilarAsync(client.Grains, tenant, id, k);
+
     /// <summary>The tenant's usage this day and month, and its plan.</summary>
     public Task<TenantUsage> GetUsageAsync() => Tenant.GetUsage();
 

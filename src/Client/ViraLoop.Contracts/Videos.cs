@@ -87,7 +87,11 @@ public sealed record ReasonBody
     public string? Reason { get; init; }
 }
 
-/// <summary>A video job as the API shows it.</summary>
+/// <summary>
+/// A video job as the API shows it. <see cref="NearDuplicate"/>, a warning on a finished video: the earlier video of the
+/// same tenant whose DNA (picture, motion, sound, words) is at least the configured threshold (0.90) similar to this one's.
+/// The video is still delivered.
+/// </summary>
 public sealed record VideoView(
     string Id,
     string Status,
@@ -103,10 +107,20 @@ public sealed record VideoView(
     IReadOnlyDictionary<string, string> Links,
     RejectionView? Rejection = null,
     ProvenanceView? Provenance = null,
+    SimilarVideoView? NearDuplicate = null,
     VideoExperimentView? Experiment = null);
 
 /// <summary>The experiment that chose a video's genes, and the arm it was credited to.</summary>
 public sealed record VideoExperimentView(string Id, string Arm);
+
+/// <summary>
+/// The answer of <c>GET /v1/videos/{id}/similar?k=</c>: the caller's other videos most like <see cref="Id"/>, most similar
+/// first, at most <see cref="K"/>.
+/// </summary>
+public sealed record SimilarVideosView(string Id, int K, IReadOnlyList<SimilarVideoView> Items);
+
+/// <summary>One similar video: the cosine similarity of the two DNAs (1: the same) and of each block alone (colour, motion, audio, script).</summary>
+public sealed record SimilarVideoView(string Id, double Similarity, double Colour, double Motion, double Audio, double Script, string Link);
 
 /// <summary>
 /// The C2PA manifest the MP4 carries: its label, the claim generator, who signed it (and the certificate's issuer), when,

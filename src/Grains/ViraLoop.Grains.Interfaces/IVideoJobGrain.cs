@@ -58,7 +58,10 @@ public interface IVideoJobGrain : IGrainWithStringKey
     [OneWay] Task OnStepProgress(long runId, double fraction);
 }
 
-/// <summary>How a step that ran outside the turn ended: its outputs (name → blob key), or an error, transient or not.</summary>
+/// <summary>
+/// How a step that ran outside the turn ended: its outputs (name → blob key), or an error, transient or not. Packaging
+/// also names the tenant's earlier video the new one nearly duplicates (<see cref="NearDuplicate"/>), if any.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("vl.step-report")]
 public sealed record StepReport(
     [property: Id(0)] string Step,
@@ -72,7 +75,8 @@ public sealed record StepReport(
     [property: Id(8)] JobSpan? Span = null,
     [property: Id(9)] string? Withheld = null,
     [property: Id(10)] JobRejection? Rejected = null,
-    [property: Id(11)] ViraLoop.Media.Provenance.C2paSignResult? Provenance = null);
+    [property: Id(11)] ViraLoop.Media.Provenance.C2paSignResult? Provenance = null,
+    [property: Id(12)] DnaNeighbour? NearDuplicate = null);
 
 /// <summary>
 /// A job's snapshot and the events after a sequence number. <see cref="Complete"/> is false when some of them are no

@@ -48,6 +48,21 @@ public static class JobAccess
     }
 
     /// <summary>
+    /// The tenant's videos most like the job <paramref name="id"/> by their DNA, most similar first, at most
+    /// <paramref name="k"/> (1–<see cref="DnaLimits.MaxSimilar"/>, else <see cref="ArgumentException"/>). No such job of the
+    /// tenant: <see cref="KeyNotFoundException"/>; a job without DNA (not finished): <see cref="InvalidOperationException"/>
+    /// saying why. Only the tenant's own index is asked, so another tenant's video can never be named.
+    /// </summary>
+    public static async Task<IReadOnlyList<DnaNeighbour>> SimilarAsync(IGrainFactory grains, string tenant, string id, int k)
+    {
+        if (k is < 1 or > DnaLimits.MaxSimilar) throw new ArgumentException($"k: a whole number from 1 to {DnaLimits.MaxSimilar}; got {k}.");
+        var job = await grains.GetGrain<IVideoJobGrain>(JobKeys.Of(tenant, id)).GetSnapshot();
+        return await grains.GetGrain<IVideoDnaGrain>(tenant).FindSimilar(id, k) ?? throw new InvalidOperationException(job.Status == JobStatus.Completed
+            ? "The video has no DNA (it could not be computed when it was packaged), so it cannot be compared with others."
+            : $"The video has no DNA yet: it is {job.Status.Name()}, and its DNA is computed when it is packaged. Ask again once it is completed.");
+    }
+
+    /// <summary>
     /// A page of the tenant's jobs, newest first, from <paramref name="offset"/> in its job index: the jobs in
     /// <paramref name="status"/> (null: all) until <paramref name="limit"/> are found or <paramref name="maxScanned"/>
     /// index entries were looked at. <see cref="JobListPage.NextOffset"/> is where the next page starts (null at the end).

@@ -46,6 +46,7 @@ public static class PipelineHosting
             GpuSlots = options.GpuSlots,
             SigningKey = options.C2paKeyOptions,
             JobReminder = TimeSpan.FromSeconds(options.JobReminderSeconds),
+            NearDuplicateThreshold = options.NearDuplicateThreshold,
             Scheduler = new SchedulerOptions { LeaseDuration = TimeSpan.FromSeconds(options.LeaseSeconds), WorkerTimeout = TimeSpan.FromSeconds(Math.Max(60, options.LeaseSeconds * 2)) },
             Tenants = PipelineOptions.ParseTenants(options.Tenants),
             DefaultPlan = new ViraLoop.Grains.Messages.TenantPlanSettings

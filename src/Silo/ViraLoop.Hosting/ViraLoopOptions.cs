@@ -128,6 +128,9 @@ public sealed class ViraLoopOptions
     /// <summary>How often an unfinished job's reminder fires (it brings the job back when its silo died).</summary>
     public double JobReminderSeconds { get; set; } = 5;
 
+    /// <summary>DNA similarity (cosine, 0–1) at or above which a finished video is flagged as a near duplicate of an earlier video of its tenant.</summary>
+    public double NearDuplicateThreshold { get; set; } = ViraLoop.Media.Dna.DnaIndex.DefaultNearDuplicateThreshold;
+
     /// <summary>The visual backend jobs use unless they name one: procedural, openai-image or runway. Read live: a change applies without a restart.</summary>
     public string VisualBackend { get; set; } = "procedural";
 
@@ -238,6 +241,8 @@ public sealed class ViraLoopOptions
         if (LeaseSeconds <= 0 || JobReminderSeconds <= 0) throw new InvalidOperationException("ViraLoop:LeaseSeconds and JobReminderSeconds must be positive.");
         try { ViraLoop.Grains.Execution.PipelineOptions.ParseTenants(Tenants); }
         catch (ArgumentException e) { throw new InvalidOperationException($"ViraLoop:Tenants: {e.Message}"); }
+        if (NearDuplicateThreshold is <= 0 or > 1 || double.IsNaN(NearDuplicateThreshold))
+            throw new InvalidOperationException($"ViraLoop:NearDuplicateThreshold is a cosine similarity in (0, 1]; got {NearDuplicateThreshold}.");
         if (GpuSlots < 1) throw new InvalidOperationException("ViraLoop:GpuSlots must be at least 1.");
         if (PlanVideosPerDay < 0 || PlanRenderedSecondsPerMonth < 0 || PlanRequestsPerMinute < 1)
             throw new InvalidOperationException("ViraLoop:PlanVideosPerDay and PlanRenderedSecondsPerMonth must be at least 0, PlanRequestsPerMinute at least 1.");

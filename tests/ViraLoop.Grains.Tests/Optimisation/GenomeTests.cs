@@ -19,6 +19,15 @@ public sealed class GenomeTests
     }
 
     [Fact]
+    public void DefaultSchema_IsExactlyWhatThePipelineAccepts()
+    {
+        // The optimiser may only breed genomes the media pipeline can make: same genes, same values, same order.
+        Assert.Equal(ViraLoop.Media.Pipeline.CreativeGenes.Genes.Select(g => g.Name), Schema.Genes.Select(g => g.Name));
+        foreach (var (name, values) in ViraLoop.Media.Pipeline.CreativeGenes.Genes)
+            Assert.Equal(values, Schema.Genes[Schema.IndexOf(name)].Values);
+    }
+
+    [Fact]
     public void Id_ListsEveryGeneInSchemaOrder()
     {
         var g = new Genome(Schema, [0, 0, 2, 1, 2, 3, 2, 1, 0]);

@@ -3,7 +3,8 @@ namespace ViraLoop.Grains.Messages;
 /// <summary>
 /// A job as its owner sees it: state, percent, the step running, every scene, ETA, the error in words when it failed,
 /// and the finished artefacts (name → blob key: video, hls, thumbnail, captions, manifest). <see cref="Withheld"/>: why a
-/// video that was made is not delivered (it failed a safety check); its downloads answer 451.
+/// video that was made is not delivered (it failed a safety check); its downloads answer 451. <see cref="NearDuplicate"/>:
+/// the tenant's earlier video this one nearly duplicates (a warning; the job still completes).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("vl.job-snapshot")]
 public sealed record JobSnapshot(
@@ -23,6 +24,7 @@ public sealed record JobSnapshot(
     [property: Id(13)] string? Withheld = null,
     [property: Id(14)] JobRejection? Rejection = null,
     [property: Id(15)] ViraLoop.Media.Provenance.C2paSignResult? Provenance = null,
+    [property: Id(16)] DnaNeighbour? NearDuplicate = null,
     [property: Id(20)] string? Experiment = null,
     [property: Id(21)] string? Arm = null);
 

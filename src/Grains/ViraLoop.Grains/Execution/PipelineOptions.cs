@@ -34,6 +34,9 @@ public sealed class PipelineOptions
 
     public SchedulerOptions Scheduler { get; set; } = new();
 
+    /// <summary>DNA cosine similarity at or above which a finished video is flagged as a near duplicate of an earlier one of its tenant.</summary>
+    public double NearDuplicateThreshold { get; set; } = ViraLoop.Media.Dna.DnaIndex.DefaultNearDuplicateThreshold;
+
     /// <summary>Plans for named tenants; others get <see cref="DefaultWeight"/> and <see cref="DefaultCeiling"/>.</summary>
     public Dictionary<string, (double Weight, PriorityTier Ceiling)> Tenants { get; set; } = new(StringComparer.Ordinal);
 

@@ -130,7 +130,10 @@ public sealed partial class VideoJobGrain
 
     private async Task PlanTimelineAsync()
     {
-        var timeline = new TimelineStep().Run(new TimelineSpec(S.Order!.ToRequest(), S.Script!, S.Voices.Select(v => v!.Voice).ToList(), S.Seed));
+        // A voice is cached by its words, not its place: one made for scene 3 of another job may be this job's scene 4, so
+        // each voice is given the index of the scene it is spoken for here (the timeline refuses voices out of scene order).
+        var voices = S.Voices.Select((v, i) => v!.Voice with { SceneIndex = i }).ToList();
+        var timeline = new TimelineStep().Run(new TimelineSpec(S.Order!.ToRequest(), S.Script!, voices, S.Seed));
         if (timeline.RespeakSpeed is { } speed)
         {
             if (S.VoiceSpeed != 1.0)
@@ -250,6 +253,7 @@ public sealed partial class VideoJobGrain
         foreach (var (name, key) in report.Outputs ?? new Dictionary<string, string>()) S.Outputs[name] = key;
         if (report.Notes is { } notes) S.Notes.AddRange(notes.Where(n => !S.Notes.Contains(n)));
         if (report.Provenance is { } provenance) S.Provenance = provenance;
+        if (report.NearDuplicate is { } nearDuplicate) S.NearDuplicate = nearDuplicate;
         switch (S.Status)
         {
             case JobStatus.Scripting:

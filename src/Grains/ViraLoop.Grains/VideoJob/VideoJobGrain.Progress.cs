@@ -77,7 +77,7 @@ public sealed partial class VideoJobGrain
         return new JobSnapshot(S.JobId, S.TenantId, S.Status, percent, CurrentStep(),
             Enumerable.Range(0, n).Select(SceneView).ToList(), Eta(percent), S.Error,
             new Dictionary<string, string>(S.Outputs), S.CreatedAt, S.UpdatedAt, S.Script?.Title, S.Seed, S.Withheld, S.Rejection, S.Provenance,
-            S.Order?.Experiment, S.Order?.Arm);
+            S.NearDuplicate, S.Order?.Experiment, S.Order?.Arm);
     }
 
     private SceneSnapshot SceneView(int i)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using ViraLoop.Grains.Dna;
 using ViraLoop.Grains.Execution;
 using ViraLoop.Grains.Messages;
 using ViraLoop.Media;
@@ -176,6 +177,7 @@ public sealed partial class VideoJobGrain
         var (videoKey, captionsKey) = (S.Outputs["video"], S.Outputs["captions"]);
         var signingKey = services.Options.SigningKey;
         var watermark = new ManifestWatermark(WatermarkPayload.Format(WatermarkPayload.ForJob(S.TenantId, S.JobId)), WatermarkKey.Configured().Fingerprint);
+        var dna = new DnaCheck(GrainFactory.GetGrain<IVideoDnaGrain>(S.TenantId), S.JobId, services.Options.NearDuplicateThreshold);
         return async (runId, _, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -208,15 +210,27 @@ public sealed partial class VideoJobGrain
                 outputs["thumbnail"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ThumbnailFile}", thumb, ct)).Key;
                 sizes[VideoPipeline.ThumbnailFile] = new FileInfo(thumb).Length;
 
+                // The DNA of the MP4 as delivered, and the tenant's earlier video it nearly duplicates: asked before the job
+                // completes, so the warning is in the manifest and the job's view.
+                var (vector, nearDuplicate, dnaNote) = await dna.CheckAsync(video, timed, ct);
+                if (dnaNote is not null) notes.Add(dnaNote);
                 steps[StepNames.Package] = Math.Round(clock.Elapsed.TotalSeconds, 3);
                 var manifestDir = Directory.CreateDirectory(Path.Combine(tmp, "manifest")).FullName;
                 var manifest = await new ManifestStep().RunAsync(new ManifestSpec(request, script, timed, visuals.Select(v => v.Visual).ToList(),
                     choices.Music, settings, duration, voiceEngine,
                     [VideoPipeline.VideoFile, VideoPipeline.ThumbnailFile, VideoPipeline.CaptionsFile, VideoPipeline.HlsPlaylist, VideoPipeline.HlsMaster,
                         VideoPipeline.HlsProvenance],
-                    steps, notes, manifestDir, createdAt, sizes, Provenance: signed) { Watermark = watermark }, ct);
+                    steps, notes, manifestDir, createdAt, sizes, Provenance: signed)
+                {
+                    Watermark = watermark,
+                    NearDuplicate = nearDuplicate is null ? null : new ManifestNearDuplicate(nearDuplicate.VideoId, nearDuplicate.Similarity, dna.Threshold),
+                }, ct);
                 outputs["manifest"] = (await services.Blobs.PutFileAsync($"{prefix}/{VideoPipeline.ManifestFile}", manifest.ManifestPath, ct)).Key;
-                return new StepReport(StepNames.Package, runId, clock.Elapsed.TotalSeconds, Outputs: outputs, Provenance: signed);
+                // Indexed last, once everything else is stored: a packaging that fails leaves no DNA behind, and one run
+                // again after a crash replaces its own entry (the index is keyed by the job), never adds a second.
+                if (vector is not null) await dna.Index.Add(dna.JobId, vector);
+                return new StepReport(StepNames.Package, runId, clock.Elapsed.TotalSeconds, Outputs: outputs, Provenance: signed,
+                    NearDuplicate: nearDuplicate, Notes: dnaNote is null ? null : [dnaNote]);
             }
             finally
             {

@@ -63,4 +63,7 @@ public sealed class VideoJobState
 
     /// <summary>The C2PA manifest the delivered MP4 carries (signer, time, actions); null until it is packaged.</summary>
     [Id(31)] public ViraLoop.Media.Provenance.C2paSignResult? Provenance { get; set; }
+
+    /// <summary>The tenant's earlier video that the finished one nearly duplicates (DNA similarity at or above the threshold); null otherwise.</summary>
+    [Id(32)] public DnaNeighbour? NearDuplicate { get; set; }
 }

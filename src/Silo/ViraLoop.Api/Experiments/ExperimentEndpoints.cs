@@ -1,3 +1,4 @@
+using ViraLoop.Media.Pipeline;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -131,16 +132,22 @@ public static partial class ExperimentEndpoints
         }
     }
 
-    /// <summary>The order with the arm's genes applied, and the experiment and arm recorded.</summary>
+    /// <summary>The order with all of the arm's genes applied, and the experiment and arm recorded.</summary>
     public static VideoOrder WithGenome(VideoOrder order, ArmAssignment arm)
     {
         var genome = Genome.Parse(GeneSchema.Default, arm.Genome);
+        string Gene(string name) => genome[name];
         return order with
         {
-            Hook = genome["hook"],
-            Style = genome["visual"],
-            Palette = genome["palette"],
-            Mood = genome["mood"],
+            Hook = Gene(CreativeGenes.Hook),
+            Pacing = Gene(CreativeGenes.Pacing),
+            Captions = Gene(CreativeGenes.Caption),
+            Style = Gene(CreativeGenes.Visual),
+            Palette = Gene(CreativeGenes.Palette),
+            Mood = Gene(CreativeGenes.Mood),
+            Voice = Gene(CreativeGenes.Voice),
+            Thumbnail = Gene(CreativeGenes.Thumbnail),
+            TitleTemplate = Gene(CreativeGenes.Title),
             Experiment = arm.ExperimentId,
             Arm = arm.ArmId,
         };

@@ -15,7 +15,7 @@ using ViraLoop.Media.Storage;
 
 namespace ViraLoop.Api.Videos;
 
-/// <summary><c>/v1/videos</c>: submit, read, list, approve, reject, cancel, downloads and the live feed, for the caller's tenant only.</summary>
+/// <summary><c>/v1/videos</c>: submit, read, list, approve, reject, cancel, downloads, similar videos (DNA) and the live feed, for the caller's tenant only.</summary>
 public static class VideoEndpoints
 {
     public static RouteGroupBuilder MapVideoEndpoints(this IEndpointRouteBuilder app)
@@ -59,6 +59,7 @@ public static class VideoEndpoints
         g.MapGet("/videos/{id}/hls/{file}", (string id, string file, HttpContext http) => FileAsync(http, id, s => HlsKey(http, s, file), HlsType(file))).WithName("GetHls");
         g.MapGet("/videos/{id}/trace", async (string id, HttpContext http) =>
             await WithJob(http, id, async job => Results.Ok(await job.GetTrace()))).WithName("GetVideoTrace").Produces<JobTrace>().ProducesProblem(404);
+        g.MapGet("/videos/{id}/similar", SimilarAsync).WithName("GetSimilarVideos").Produces<SimilarVideosView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         g.MapGet("/videos/{id}/events", ServerSentEventsAsync).WithName("VideoEvents").Produces(200, contentType: "text/event-stream");
         g.MapGet("/usage", async (HttpContext http, IGrainFactory grains) => Results.Ok(await grains.GetGrain<ITenantGrain>(http.User.Tenant()).GetUsage())).WithName("GetUsage");
         return g;
@@ -96,8 +97,9 @@ public static class VideoEndpoints
         var videoId = VideoIds.New();
         if (body.Experiment is { } experiment)
         {
-            if (body.Hook is not null || body.Style is not null || body.Palette is not null || body.Music is not null)
-                return Problems.BadRequest("experiment: the experiment chooses the creative genes; leave out hook, style, palette and music.");
+            if ((body.Hook ?? body.Pacing ?? body.Captions ?? body.Style ?? body.Palette ?? body.Music ?? body.Voice ?? body.Thumbnail ?? body.TitleTemplate) is not null
+                || body.Genome is not null)
+                return Problems.BadRequest("experiment: the experiment chooses the creative genes; leave out hook, pacing, captions, style, palette, music, voice, thumbnail, titleTemplate and genome.");
             // Keyed by the idempotency key when there is one: a retried request gets the same arm, so the same order.
             var assignment = await Experiments.ExperimentEndpoints.AllocateAsync(grains, tenant, experiment, idempotencyKey is null ? videoId : $"idempotency:{idempotencyKey}");
             if (assignment is null) return Problems.BadRequest($"experiment: there is no experiment '{experiment}'.");
@@ -185,6 +187,20 @@ public static class VideoEndpoints
             }
             return Results.Ok(Views.Of(await job.Approve(edited)));
         });
+    }
+
+    /// <summary>
+    /// The caller's videos most like this one by their DNA (<c>?k=</c> 1–50, default 10), most similar first, with each
+    /// block's similarity; 409 until the video is finished (its DNA is computed when it is packaged).
+    /// </summary>
+    private static async Task<IResult> SimilarAsync(string id, HttpContext http, IGrainFactory grains, string? k)
+    {
+        var count = DnaLimits.DefaultSimilar;
+        if (k is not null && (!int.TryParse(k, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count)
+                              || count is < 1 or > DnaLimits.MaxSimilar))
+            return Problems.BadRequest($"k: a whole number from 1 to {DnaLimits.MaxSimilar} (default {DnaLimits.DefaultSimilar}).");
+        return await WithJob(http, id, async _ =>
+            Results.Ok(new SimilarVideosView(id, count, (await JobAccess.SimilarAsync(grains, http.User.Tenant(), id, count)).Select(Views.Similar).ToList())));
     }
 
     /// <summary>Runs an action on the caller's job; a malformed id, another tenant's job and no job at all are the same 404.</summary>

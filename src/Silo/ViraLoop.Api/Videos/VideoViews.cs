@@ -26,8 +26,11 @@ public static class Views
             s.Scenes.Select(x => Scene(id, x)).ToList(), links,
             s.Rejection is { } r ? new RejectionView(r.Category, r.Severity, r.Field, r.Passage, r.Source, r.Stage) : null,
             s.Provenance is { } p ? new ProvenanceView(p.ManifestLabel, ViraLoop.Media.Provenance.C2paSigner.ClaimGenerator, p.Signer, p.Issuer, p.SigningTime, p.Actions) : null,
+            s.NearDuplicate is { } nd ? Similar(nd) : null,
             s.Experiment is { } e ? new VideoExperimentView(e, s.Arm ?? "") : null);
     }
+
+    public static SimilarVideoView Similar(ViraLoop.Grains.DnaNeighbour n) => new(n.VideoId, n.Similarity, n.Colour, n.Motion, n.Audio, n.Script, Base(n.VideoId));
 
     public static SceneView Scene(string id, SceneSnapshot s) =>
         new(s.Index, s.Status.ToString().ToLowerInvariant(), s.PreviewKey is null ? null : $"{Base(id)}/scenes/{s.Index}/preview.jpg", s.Backend, s.Note);

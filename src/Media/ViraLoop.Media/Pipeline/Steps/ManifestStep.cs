@@ -37,7 +37,13 @@ public sealed record ManifestSpec(
 
     /// <summary>The invisible watermark in the picture, if one was embedded.</summary>
     public ManifestWatermark? Watermark { get; init; }
+
+    /// <summary>The earlier video of the same owner this one nearly duplicates (DNA similarity at or above the threshold), if any.</summary>
+    public ManifestNearDuplicate? NearDuplicate { get; init; }
 }
+
+/// <summary>A near-duplicate warning: the earlier video's id, the DNA similarity of the two and the threshold it reached.</summary>
+public sealed record ManifestNearDuplicate(string VideoId, double Similarity, double Threshold);
 
 /// <summary>
 /// The watermark a video carries: its 64-bit payload as 16 hex digits and the fingerprint of the key it was embedded under
@@ -88,6 +94,7 @@ public sealed class ManifestStep
             },
             stepSeconds = spec.StepSeconds,
             notes = spec.Notes,
+            nearDuplicate = spec.NearDuplicate is { } nd ? new { videoId = nd.VideoId, similarity = nd.Similarity, threshold = nd.Threshold } : null,
             watermark = spec.Watermark is { } w ? new { payload = w.Payload, keyFingerprint = w.KeyFingerprint, embedding = "tiled luma pattern, 64-bit payload + CRC-16, rate-1/2 K=7 code", thumbnail = false } : null,
         };
         var path = Path.Combine(spec.OutputDirectory, ManifestFile);
