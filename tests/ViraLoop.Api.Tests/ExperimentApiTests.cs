@@ -121,21 +121,30 @@ public sealed class ExperimentApiTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Equal(retired.Count, children.Count);
         Assert.All(children, c =>
         {
+            // Not the uniform Beta(1, 1): the per-gene model put the child's prior where its genes' record elsewhere is.
             var prior = c.GetProperty("prior");
-            Assert.True(prior.GetProperty("alpha").GetDouble() + prior.GetProperty("beta").GetDouble() > 2.5, c.ToString());
+            Assert.True(Math.Abs(prior.GetProperty("mean").GetDouble() - 0.5) > 0.1, c.ToString());
         });
         var bestArm = arms.Single(a => a.GetProperty("id").GetString() == best);
         Assert.InRange(bestArm.GetProperty("posterior").GetProperty("mean").GetDouble(), 0.2, 0.4);
-        Assert.True(bestArm.GetProperty("probabilityBest").GetDouble() > 0.9, again.ToString());
+        // The best arm leads; a child bred from it starts near it (shared gene evidence), so it takes some of the chance of being best.
+        Assert.True(bestArm.GetProperty("probabilityBest").GetDouble() > 0.5, again.ToString());
+        Assert.Equal(bestArm.GetProperty("probabilityBest").GetDouble(), arms.Max(a => a.GetProperty("probabilityBest").GetDouble()));
         Assert.Equal(best, again.GetProperty("leader").GetString());
         Assert.True(bestArm.GetProperty("meanWatchSeconds").GetDouble() > 8);
 
-        // New videos now go to the best arm, apart from the control's held-out share.
+        // New videos now go to the best arm and to children that inherit its strong genes, apart from the control's held-out share.
+        // Thompson sampling gives an arm its chance of being best: the arms that together hold 95 % of it take the videos.
+        var byChance = arms.OrderByDescending(a => a.GetProperty("probabilityBest").GetDouble()).ToList();
+        var strong = new HashSet<string?>();
+        for (var (i, sum) = (0, 0.0); sum < 0.95; sum += byChance[i++].GetProperty("probabilityBest").GetDouble()) strong.Add(byChance[i].GetProperty("id").GetString());
+        Assert.True(strong.Count <= arms.Count - retired.Count - 2, again.ToString());
         var later = new List<string>();
         for (var i = 0; i < 20; i++) later.Add((await SubmitAsync(http, $"Why the sky is blue, take {i}")).Arm);
         var control = arms.Single(a => a.GetProperty("control").GetBoolean()).GetProperty("id").GetString();
         var nonControl = later.Where(a => a != control).ToList();
-        Assert.True(nonControl.Count(a => a == best) >= 0.6 * nonControl.Count, string.Join(",", later) + " best " + best);
+        Assert.True(nonControl.Count(strong.Contains) >= 0.7 * nonControl.Count, string.Join(",", later) + " strong " + string.Join(",", strong));
+        Assert.Contains(best, nonControl);
     }
 
     private static (long Impressions, long Clicks, double Watch) Totals(JsonElement experiment)
@@ -146,7 +155,10 @@ public sealed class ExperimentApiTests(ApiFactory api) : IClassFixture<ApiFactor
 
     private static async Task<(string Id, string Arm)> SubmitAsync(HttpClient http, string topic)
     {
-        var r = await http.PostAsync("/v1/videos", Json(new { topic, experiment = "loop", durationSeconds = 5, preview = true, requireApproval = true }));
+        // The idempotency key (not the random video id) keys the allocation, so the test draws the same arms every run.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/videos") { Content = Json(new { topic, experiment = "loop", durationSeconds = 5, preview = true, requireApproval = true }) };
+        request.Headers.Add("Idempotency-Key", "exp-" + string.Concat(topic.Where(char.IsLetterOrDigit)));
+        var r = await http.SendAsync(request);
         var text = await r.Content.ReadAsStringAsync();
         Assert.True(r.StatusCode == HttpStatusCode.Accepted, text);
         var view = JsonDocument.Parse(text).RootElement;
