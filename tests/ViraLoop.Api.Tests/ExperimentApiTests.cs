@@ -147,23 +147,97 @@ public sealed class ExperimentApiTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Contains(best, nonControl);
     }
 
+    private const string YouTubeReport = """
+        {
+          "kind": "youtubeAnalytics#resultTable",
+          "columnHeaders": [
+            { "name": "video", "columnType": "DIMENSION", "dataType": "STRING" },
+            { "name": "day", "columnType": "DIMENSION", "dataType": "STRING" },
+            { "name": "views", "columnType": "METRIC", "dataType": "INTEGER" },
+            { "name": "estimatedMinutesWatched", "columnType": "METRIC", "dataType": "INTEGER" },
+            { "name": "videoThumbnailImpressions", "columnType": "METRIC", "dataType": "INTEGER" },
+            { "name": "videoThumbnailImpressionsClickRate", "columnType": "METRIC", "dataType": "FLOAT" }
+          ],
+          "rows": [
+            ["aB3dE5fG7hI", "2026-03-02", VIEWS, 54.5, 1800, 0.04],
+            ["aB3dE5fG7hI", "2026-03-03", 85, 31.2, 1300, 0.05],
+            ["Zx9Yw8Vu7Ts", "2026-03-02", 40, 12, 900, 0.03],
+            ["Qq1Ww2Ee3Rr", "2026-03-02", 10, 2, 300, 0.02]
+          ]
+        }
+        """;
+
+    [Fact]
+    public async Task PlatformReport_IsImportedForTheMappedVideos_Idempotently_AndGrowthOnlyAddsTheNew()
+    {
+        var (http, _) = await api.TenantAsync("exp-platform");
+        var (other, _) = await api.TenantAsync("exp-platform-other");
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/v1/experiments", Json(new { name = "yt", arms = 2, controlShare = 0.0, seed = 3 }))).StatusCode);
+        var first = await SubmitAsync(http, "Why cats purr", "yt");
+        var second = await SubmitAsync(http, "Why dogs bark", "yt");
+        var (otherVideo, _) = await SubmitOtherAsync(other);
+        object Body(int views, string? platform = null, object? videos = null) => new
+        {
+            platform,
+            videos = videos ?? new Dictionary<string, string> { ["aB3dE5fG7hI"] = first.Id, ["Zx9Yw8Vu7Ts"] = second.Id },
+            report = JsonDocument.Parse(YouTubeReport.Replace("VIEWS", views.ToString(System.Globalization.CultureInfo.InvariantCulture))).RootElement,
+        };
+
+        var r = await http.PostAsync("/v1/metrics/youtube", Json(Body(120)));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var accepted = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["Qq1Ww2Ee3Rr"], accepted.GetProperty("unmapped").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["yt"], accepted.GetProperty("experiments").EnumerateArray().Select(e => e.GetString()));
+        // Impressions 1800 + 1300 + 900, clicks 72 + 65 + 27, views 120 + 85 + 40 (each with a watch-time event).
+        Assert.Equal(4000 + 164 + 2 * 245, accepted.GetProperty("accepted").GetInt32());
+        var view = await http.GetFromJsonAsync<JsonElement>("/v1/experiments/yt");
+        var totals = Totals(view);
+        Assert.Equal((4000L, 164L), (totals.Impressions, totals.Clicks));
+        Assert.Equal((54.5 + 31.2 + 12) * 60, totals.Watch, 0.5);
+        Assert.Equal(245, view.GetProperty("arms").EnumerateArray().Sum(a => a.GetProperty("viewsStarted").GetInt64()));
+
+        // The same report pulled again changes nothing; a later one with 10 more views on the first day adds only those.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/metrics/youtube", Json(Body(120)))).StatusCode);
+        Assert.Equal(totals, Totals(await http.GetFromJsonAsync<JsonElement>("/v1/experiments/yt")));
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/metrics/youtube", Json(Body(130, "youtube")))).StatusCode);
+        Assert.Equal(255, (await http.GetFromJsonAsync<JsonElement>("/v1/experiments/yt")).GetProperty("arms").EnumerateArray().Sum(a => a.GetProperty("viewsStarted").GetInt64()));
+
+        await Problem.AssertAsync(await http.PostAsync("/v1/metrics/myspace", Json(Body(120))), HttpStatusCode.NotFound, "not-found");
+        var mismatch = await Problem.AssertAsync(await http.PostAsync("/v1/metrics/tiktok", Json(Body(120, "youtube"))), HttpStatusCode.BadRequest);
+        Assert.Contains("platform", mismatch.GetProperty("detail").GetString());
+        var foreign = await Problem.AssertAsync(await http.PostAsync("/v1/metrics/youtube", Json(Body(120, videos: new Dictionary<string, string> { ["aB3dE5fG7hI"] = otherVideo }))), HttpStatusCode.BadRequest);
+        Assert.Contains("no such video", foreign.GetProperty("detail").GetString());
+        var broken = await Problem.AssertAsync(await http.PostAsync("/v1/metrics/youtube", Json(new { videos = new Dictionary<string, string> { ["aB3dE5fG7hI"] = first.Id }, report = new { kind = "youtubeAnalytics#resultTable", rows = new[] { new[] { 1 } } } })), HttpStatusCode.BadRequest);
+        Assert.Contains("report", broken.GetProperty("detail").GetString());
+        Assert.Equal(255, (await http.GetFromJsonAsync<JsonElement>("/v1/experiments/yt")).GetProperty("arms").EnumerateArray().Sum(a => a.GetProperty("viewsStarted").GetInt64()));
+    }
+
+    private static async Task<(string Id, string Status)> SubmitOtherAsync(HttpClient http)
+    {
+        var r = await http.PostAsync("/v1/videos", Json(new { topic = "Someone else's video", durationSeconds = 5, preview = true, requireApproval = true }));
+        var view = await r.Content.ReadFromJsonAsync<JsonElement>();
+        var id = view.GetProperty("id").GetString()!;
+        await http.PostAsync($"/v1/videos/{id}/cancel", Json(new { reason = "not needed" }));
+        return (id, view.GetProperty("status").GetString()!);
+    }
+
     private static (long Impressions, long Clicks, double Watch) Totals(JsonElement experiment)
     {
         var arms = experiment.GetProperty("arms").EnumerateArray().ToList();
         return (arms.Sum(a => a.GetProperty("impressions").GetInt64()), arms.Sum(a => a.GetProperty("clicks").GetInt64()), arms.Sum(a => a.GetProperty("watchSeconds").GetDouble()));
     }
 
-    private static async Task<(string Id, string Arm)> SubmitAsync(HttpClient http, string topic)
+    private static async Task<(string Id, string Arm)> SubmitAsync(HttpClient http, string topic, string experiment = "loop")
     {
         // The idempotency key (not the random video id) keys the allocation, so the test draws the same arms every run.
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/videos") { Content = Json(new { topic, experiment = "loop", durationSeconds = 5, preview = true, requireApproval = true }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/videos") { Content = Json(new { topic, experiment, durationSeconds = 5, preview = true, requireApproval = true }) };
         request.Headers.Add("Idempotency-Key", "exp-" + string.Concat(topic.Where(char.IsLetterOrDigit)));
         var r = await http.SendAsync(request);
         var text = await r.Content.ReadAsStringAsync();
         Assert.True(r.StatusCode == HttpStatusCode.Accepted, text);
         var view = JsonDocument.Parse(text).RootElement;
         var id = view.GetProperty("id").GetString()!;
-        Assert.Equal("loop", view.GetProperty("experiment").GetProperty("id").GetString());
+        Assert.Equal(experiment, view.GetProperty("experiment").GetProperty("id").GetString());
         await http.PostAsync($"/v1/videos/{id}/cancel", Json(new { reason = "allocation only" }));
         return (id, view.GetProperty("experiment").GetProperty("arm").GetString()!);
     }

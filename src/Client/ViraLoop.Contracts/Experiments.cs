@@ -119,6 +119,7 @@ public sealed record MetricEventBody
 
 /// <summary>
 /// What <c>POST /v1/metrics</c> did: the events it took, whether they are durable (false: buffered while the analytics
-/// store is slow or down, written when it answers; sending them again is safe), and the experiments they updated.
+/// store is slow or down, written when it answers; sending them again is safe), the experiments they updated, and (for a
+/// platform report) the platform video ids the report had that the request did not map, which were skipped.
 /// </summary>
-public sealed record MetricsAccepted(int Accepted, bool Durable, IReadOnlyList<string> Experiments);
+public sealed record MetricsAccepted(int Accepted, bool Durable, IReadOnlyList<string> Experiments, IReadOnlyList<string>? Unmapped = null);

@@ -55,6 +55,8 @@ public static partial class ExperimentEndpoints
             .WithName("RefreshExperiment").Produces<ExperimentView>().ProducesProblem(404);
         g.MapPost("/metrics", MetricsAsync).WithName("PostMetrics").Accepts<MetricsBatchBody>("application/json")
             .Produces<MetricsAccepted>().Produces<MetricsAccepted>(StatusCodes.Status202Accepted).ProducesProblem(400);
+        g.MapPost("/metrics/{platform}", PlatformMetricsAsync).WithName("PostPlatformReport").Accepts<PlatformReportBody>("application/json")
+            .Produces<MetricsAccepted>().Produces<MetricsAccepted>(StatusCodes.Status202Accepted).ProducesProblem(400).ProducesProblem(404);
         return app;
     }
 
@@ -159,15 +161,45 @@ public static partial class ExperimentEndpoints
         var (body, error, status) = await BodyReader.ReadAsync<MetricsBatchBody>(http.Request, maxBytes: MaxBatchBytes);
         if (body is null) return Problems.Body(status, error!);
         var (records, errors) = await MetricIngest.ToRecordsAsync(grains, tenant, body, DateTimeOffset.UtcNow);
-        if (records is null) return Problems.BadRequest(string.Join(" ", errors.Take(20)), new Dictionary<string, object?> { ["errors"] = errors.Take(100).ToList() });
-        var durable = records.Count == 0 || await grains.GetGrain<IEngagementGrain>(ExperimentKeys.Engagement).Append(records, DurableWait);
+        if (records is null) return Refused(errors);
+        return await StoreAsync(grains, tenant, records, null);
+    }
+
+    private static async Task<IResult> PlatformMetricsAsync(string platform, HttpContext http, IGrainFactory grains)
+    {
+        if (!ViraLoop.Analytics.Platforms.PlatformReports.Platforms.Contains(platform))
+            return Problems.Of(404, "not-found", "Not found.", $"No platform '{BodyReader.Printable(platform, 32)}': reports come from {string.Join(", ", ViraLoop.Analytics.Platforms.PlatformReports.Platforms)}.");
+        var tenant = http.User.Tenant();
+        var (body, error, status) = await BodyReader.ReadAsync<PlatformReportBody>(http.Request, maxBytes: MaxBatchBytes);
+        if (body is null) return Problems.Body(status, error!);
+        var result = await PlatformIngest.ToRecordsAsync(grains, tenant, platform, body);
+        if (result.Records is null) return Refused(result.Errors);
+        return await StoreAsync(grains, tenant, result.Records, result.Unmapped);
+    }
+
+    private static IResult Refused(List<string> errors) =>
+        Problems.BadRequest(string.Join(" ", errors.Take(20)), new Dictionary<string, object?> { ["errors"] = errors.Take(100).ToList() });
+
+    /// <summary>
+    /// Hands the records to the engagement grain in slices, then (when they are durable) moves the experiments they touch,
+    /// so the next allocation already sees them. 202 when the store has not confirmed them in time: they are buffered and
+    /// will be written; sending them again is safe.
+    /// </summary>
+    private static async Task<IResult> StoreAsync(IGrainFactory grains, string tenant, List<EngagementRecord> records, IReadOnlyList<string>? unmapped)
+    {
+        var engagement = grains.GetGrain<IEngagementGrain>(ExperimentKeys.Engagement);
+        var durable = true;
+        for (var i = 0; i < records.Count; i += MaxBatch)
+        {
+            var last = i + MaxBatch >= records.Count;
+            // Only the last slice waits: the store commits in order, so its durability covers the slices before it.
+            var confirmed = await engagement.Append(records.GetRange(i, Math.Min(MaxBatch, records.Count - i)), last ? DurableWait : TimeSpan.Zero);
+            if (last) durable = confirmed;
+        }
         var experiments = records.Select(r => r.ExperimentId).Where(e => e.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (durable)
-        {
-            // What was just written moves the arms now, so the next allocation already sees it.
             await Task.WhenAll(experiments.Select(e => grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(tenant, e)).Refresh()));
-        }
-        var result = new MetricsAccepted(records.Count, durable, experiments);
+        var result = new MetricsAccepted(records.Count, durable, experiments, unmapped);
         return durable ? Results.Ok(result) : Results.Json(result, statusCode: StatusCodes.Status202Accepted);
     }
 }
