@@ -127,7 +127,7 @@ public static class CliApp
         var root = new RootCommand("ViraLoop: short vertical videos from a topic. Exit codes: 0 done, 1 failed (a video failed or was cancelled; "
             + "the API or cluster is unreachable), 2 bad input, a content-policy refusal or an API refusal (400, 401, 403, 404, 409, 422), 3 a tool is missing.")
         {
-            generate, LanguagesCommand(), VerifyCommand.Create(), VideoCommands.Videos(), VideoCommands.Usage(), AdminCommands.Keys(), AdminCommands.Plan(), ClusterCommands.Cluster(), DatabaseCommand(),
+            generate, LanguagesCommand(), VerifyCommand.Create(), VideoCommands.Videos(), VideoCommands.Usage(), ExperimentCommands.Experiments(), ExperimentCommands.Metrics(), ExperimentCommands.Simulate(), AdminCommands.Keys(), AdminCommands.Plan(), ClusterCommands.Cluster(), DatabaseCommand(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

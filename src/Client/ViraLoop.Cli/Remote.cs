@@ -81,6 +81,16 @@ internal sealed class RemoteOptions
         return new HttpRemote(new ViraLoopHttpClient(api, key), api);
     }
 
+    /// <summary>The HTTP SDK alone (experiments and metrics go over HTTP only), and the API's URL for messages.</summary>
+    public (ViraLoopHttpClient Http, Uri Api) OpenHttp(ParseResult parse)
+    {
+        if (parse.GetValue(Cluster)) throw new CliException("Experiments and metrics go through the HTTP API: use --api and --key instead of --cluster.", CliApp.BadInput);
+        var api = ApiUrl(parse.GetValue(Api));
+        var key = parse.GetValue(Key) ?? Environment.GetEnvironmentVariable("VIRALOOP_API_KEY");
+        if (string.IsNullOrWhiteSpace(key)) throw new CliException("No API key: pass --key KEY or set VIRALOOP_API_KEY (an admin makes one with `viraloop keys create --tenant T`).", CliApp.BadInput);
+        return (new ViraLoopHttpClient(api, key), api);
+    }
+
     /// <summary>--api, else VIRALOOP_API_URL, else the API of the cluster <c>viraloop cluster start</c> remembers.</summary>
     public static Uri ApiUrl(string? given)
     {

@@ -27,7 +27,7 @@ public sealed class ViraLoopApiException(int status, string type, string title, 
 /// await foreach (var e in vl.WatchAsync(video.Id)) Console.WriteLine(e.Progress?.Percent);
 /// </code>
 /// </summary>
-public sealed class ViraLoopHttpClient : IAsyncDisposable
+public sealed partial class ViraLoopHttpClient : IAsyncDisposable
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;

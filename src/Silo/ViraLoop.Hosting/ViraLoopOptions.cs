@@ -248,6 +248,11 @@ public sealed class ViraLoopOptions
             throw new InvalidOperationException("ViraLoop:PlanVideosPerDay and PlanRenderedSecondsPerMonth must be at least 0, PlanRequestsPerMinute at least 1.");
         if (JwtSigningKey is { Length: > 0 and < 32 }) throw new InvalidOperationException("ViraLoop:JwtSigningKey must be at least 32 characters (HS256).");
         if (StreamQueues < 1) throw new InvalidOperationException("ViraLoop:StreamQueues must be at least 1.");
+        if (ClickHouseEndpoint is { } clickHouse)
+        {
+            try { ViraLoop.Analytics.EngagementStores.ParseClickHouseUrl(clickHouse); }
+            catch (ArgumentException e) { throw new InvalidOperationException($"ViraLoop:ClickHouse (or VIRALOOP_CLICKHOUSE): {e.Message}", e); }
+        }
         if (ProbeTimeoutSeconds <= 0 || MissedProbesLimit < 1 || ResponseTimeoutSeconds <= 0 || IAmAliveSeconds <= 0)
             throw new InvalidOperationException("ViraLoop:ProbeTimeoutSeconds, MissedProbesLimit, IAmAliveSeconds and ResponseTimeoutSeconds must be positive.");
     }
