@@ -29,6 +29,19 @@ public sealed class RetirementTests
     }
 
     [Fact]
+    public void Retire_AStarvedArm_OnceTheExperimentGaveItItsChance()
+    {
+        // Thompson sampling stopped showing arm 2 after 200 exposures (2 %): it never reaches the minimum of its own.
+        ArmRecord Starved(long opportunity) => Arm(2, 4, 196) with { Opportunity = opportunity };
+        var best = Arm(1, 600, 5400);
+        var plan = ArmRetirement.Plan([best, Starved(1_500), Arm(3, 590, 5410)], new RetirementOptions { MinExposures = 1000 }, new Random(1));
+        Assert.Empty(plan.Retired); // 1,500 since its birth < 1,000 × 3 candidates: not yet judged
+        plan = ArmRetirement.Plan([best, Starved(3_000), Arm(3, 590, 5410)], new RetirementOptions { MinExposures = 1000 }, new Random(1));
+        Assert.True(plan.ProbabilityBest[1] < 0.02, string.Join(", ", plan.ProbabilityBest));
+        Assert.Equal([Starved(0).Genome], plan.Retired);
+    }
+
+    [Fact]
     public void Retire_RaisingTheMinimum_KeepsEveryArm()
     {
         var arms = new[] { Arm(1, 100, 900), Arm(2, 20, 980), Arm(3, 30, 2970) };

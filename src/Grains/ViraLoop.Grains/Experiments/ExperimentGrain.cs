@@ -19,6 +19,9 @@ public sealed class ExperimentState
     [Id(7)] public DateTimeOffset? RefreshedAt { get; set; }
     [Id(8)] public int Refreshes { get; set; }
     [Id(9)] public Dictionary<string, ArmStart> Starts { get; set; } = [];
+
+    /// <summary>Per arm: the experiment's exposures (all arms together) when it was born; what has come since is its opportunity.</summary>
+    [Id(10)] public Dictionary<string, long> BornAtExposures { get; set; } = [];
 }
 
 /// <summary>
@@ -121,8 +124,10 @@ public sealed class ExperimentGrain(
         }
 
         var live = S.Arms.Where(a => a.RetiredAt is null).ToList();
+        var exposures = S.Arms.Sum(a => a.Exposures);
         var records = live.Select(a => new ArmRecord(Genome.Parse(Schema, a.Genome),
-            new ArmEvidence(a.Successes, a.Exposures - a.Successes, new BetaPosterior(a.Alpha, a.Beta)), a.IsControl)).ToList();
+            new ArmEvidence(a.Successes, a.Exposures - a.Successes, new BetaPosterior(a.Alpha, a.Beta)), a.IsControl,
+            exposures - S.BornAtExposures.GetValueOrDefault(a.ArmId))).ToList();
         var ga = new GeneticAlgorithm(Schema, random, new GeneticOptions { Elites = 0 });
         var plan = ArmRetirement.Plan(records, new RetirementOptions { MinExposures = spec.MinExposures, MaxProbabilityBest = spec.MaxProbabilityBest },
             random, ga, S.Arms.Select(a => Genome.Parse(Schema, a.Genome)));
@@ -158,6 +163,7 @@ public sealed class ExperimentGrain(
     {
         var start = new ArmStart(genome.Id, spec.Objective, generation, isControl, prior.Alpha, prior.Beta, []);
         S.Starts[genome.Hash] = start;
+        S.BornAtExposures[genome.Hash] = S.Arms.Sum(a => a.Exposures);
         S.Arms.Add(BanditArmGrain.Snapshot(genome.Hash, start, ArmTotals.Empty(genome.Hash), 0, null, 0));
     }
 

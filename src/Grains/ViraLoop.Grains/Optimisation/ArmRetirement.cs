@@ -13,8 +13,11 @@ public sealed record RetirementOptions
     public int Draws { get; init; } = 4000;
 }
 
-/// <summary>One arm of an experiment as retirement sees it. The control is never retired and never a parent.</summary>
-public readonly record struct ArmRecord(Genome Genome, ArmEvidence Evidence, bool IsControl = false);
+/// <summary>
+/// One arm of an experiment as retirement sees it. The control is never retired and never a parent. <paramref name="Opportunity"/>
+/// is the exposures the whole experiment has had since the arm was born: what the arm could have won had the allocation favoured it.
+/// </summary>
+public readonly record struct ArmRecord(Genome Genome, ArmEvidence Evidence, bool IsControl = false, long Opportunity = 0);
 
 /// <summary>What <see cref="ArmRetirement.Plan"/> decided.</summary>
 /// <param name="Retired">The arms to retire.</param>
@@ -23,9 +26,12 @@ public readonly record struct ArmRecord(Genome Genome, ArmEvidence Evidence, boo
 public sealed record RetirementPlan(IReadOnlyList<Genome> Retired, IReadOnlyList<Genome> Replacements, IReadOnlyList<double> ProbabilityBest);
 
 /// <summary>
-/// "The GA's next generation replaces weak arms": an arm is retired only when it has had at least
-/// <see cref="RetirementOptions.MinExposures"/> exposures and its posterior probability of being the best non-control arm is
-/// below <see cref="RetirementOptions.MaxProbabilityBest"/>; the genetic algorithm then breeds one replacement per retired arm
+/// "The GA's next generation replaces weak arms": an arm is retired only when it has been judged and its posterior
+/// probability of being the best non-control arm is below <see cref="RetirementOptions.MaxProbabilityBest"/>. It is judged
+/// once it has had <see cref="RetirementOptions.MinExposures"/> exposures of its own, or once the experiment has had
+/// MinExposures × (the number of candidate arms) exposures since it was born (<see cref="ArmRecord.Opportunity"/>): Thompson
+/// sampling starves an arm that looks hopeless, and a starved arm would otherwise never reach the minimum, never be
+/// retired, and hold its place from the next generation for ever; the genetic algorithm then breeds one replacement per retired arm
 /// from all non-control arms, with their posterior means as fitness, excluding every genome already run.
 /// </summary>
 public static class ArmRetirement
@@ -54,7 +60,8 @@ public static class ArmRetirement
         }
 
         var retired = candidates
-            .Where(i => arms[i].Evidence.Exposures >= options.MinExposures && probability[i] < options.MaxProbabilityBest)
+            .Where(i => (arms[i].Evidence.Exposures >= options.MinExposures || arms[i].Opportunity >= options.MinExposures * candidates.Length)
+                && probability[i] < options.MaxProbabilityBest)
             .Select(i => arms[i].Genome)
             .ToList();
         if (retired.Count == 0 || ga is null)

@@ -21,8 +21,11 @@ public static partial class ExperimentEndpoints
 {
     public const int MaxBatch = 10_000, MaxBatchBytes = 4 * 1024 * 1024;
 
-    /// <summary>How long <c>POST /v1/metrics</c> waits for its batch to be durable before answering 202 (buffered) instead of 200.</summary>
-    public static readonly TimeSpan DurableWait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long <c>POST /v1/metrics</c> waits for its batch to be durable before answering 202 (buffered) instead of 200: 5 s,
+    /// or less where the cluster's grain-call timeout is short (the wait happens inside a grain call, so it must end first).
+    /// </summary>
+    public static TimeSpan DurableWait(ViraLoopOptions options) => TimeSpan.FromSeconds(Math.Min(5, options.ResponseTimeoutSeconds * 0.4));
 
     /// <summary>The control's genes when the body leaves them out: the pipeline's own defaults.</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultGenome = new Dictionary<string, string>
@@ -155,17 +158,17 @@ public static partial class ExperimentEndpoints
         };
     }
 
-    private static async Task<IResult> MetricsAsync(HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> MetricsAsync(HttpContext http, IGrainFactory grains, ViraLoopOptions options)
     {
         var tenant = http.User.Tenant();
         var (body, error, status) = await BodyReader.ReadAsync<MetricsBatchBody>(http.Request, maxBytes: MaxBatchBytes);
         if (body is null) return Problems.Body(status, error!);
         var (records, errors) = await MetricIngest.ToRecordsAsync(grains, tenant, body, DateTimeOffset.UtcNow);
         if (records is null) return Refused(errors);
-        return await StoreAsync(grains, tenant, records, null);
+        return await StoreAsync(http, grains, options, tenant, records, null);
     }
 
-    private static async Task<IResult> PlatformMetricsAsync(string platform, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> PlatformMetricsAsync(string platform, HttpContext http, IGrainFactory grains, ViraLoopOptions options)
     {
         if (!ViraLoop.Analytics.Platforms.PlatformReports.Platforms.Contains(platform))
             return Problems.Of(404, "not-found", "Not found.", $"No platform '{BodyReader.Printable(platform, 32)}': reports come from {string.Join(", ", ViraLoop.Analytics.Platforms.PlatformReports.Platforms)}.");
@@ -174,7 +177,7 @@ public static partial class ExperimentEndpoints
         if (body is null) return Problems.Body(status, error!);
         var result = await PlatformIngest.ToRecordsAsync(grains, tenant, platform, body);
         if (result.Records is null) return Refused(result.Errors);
-        return await StoreAsync(grains, tenant, result.Records, result.Unmapped);
+        return await StoreAsync(http, grains, options, tenant, result.Records, result.Unmapped);
     }
 
     private static IResult Refused(List<string> errors) =>
@@ -185,16 +188,27 @@ public static partial class ExperimentEndpoints
     /// so the next allocation already sees them. 202 when the store has not confirmed them in time: they are buffered and
     /// will be written; sending them again is safe.
     /// </summary>
-    private static async Task<IResult> StoreAsync(IGrainFactory grains, string tenant, List<EngagementRecord> records, IReadOnlyList<string>? unmapped)
+    private static async Task<IResult> StoreAsync(HttpContext http, IGrainFactory grains, ViraLoopOptions options, string tenant, List<EngagementRecord> records,
+        IReadOnlyList<string>? unmapped)
     {
         var engagement = grains.GetGrain<IEngagementGrain>(ExperimentKeys.Engagement);
         var durable = true;
-        for (var i = 0; i < records.Count; i += MaxBatch)
+        try
         {
-            var last = i + MaxBatch >= records.Count;
-            // Only the last slice waits: the store commits in order, so its durability covers the slices before it.
-            var confirmed = await engagement.Append(records.GetRange(i, Math.Min(MaxBatch, records.Count - i)), last ? DurableWait : TimeSpan.Zero);
-            if (last) durable = confirmed;
+            for (var i = 0; i < records.Count; i += MaxBatch)
+            {
+                var last = i + MaxBatch >= records.Count;
+                // Only the last slice waits: the store commits in order, so its durability covers the slices before it.
+                var confirmed = await engagement.Append(records.GetRange(i, Math.Min(MaxBatch, records.Count - i)), last ? DurableWait(options) : TimeSpan.Zero);
+                if (last) durable = confirmed;
+            }
+        }
+        catch (Exception e) when (e is ViraLoop.Analytics.EngagementBufferFullException or TimeoutException)
+        {
+            // The store's buffer is full (the analytics store has been down a long while) or the ingest grain is swamped.
+            http.Response.Headers.RetryAfter = "10";
+            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "analytics-unavailable", "The analytics store cannot take more events now.",
+                "Nothing is lost by sending this batch again later: event ids make it safe. Retry after 10 seconds.");
         }
         var experiments = records.Select(r => r.ExperimentId).Where(e => e.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (durable)
