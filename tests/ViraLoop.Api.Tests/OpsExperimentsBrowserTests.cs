@@ -10,7 +10,7 @@ namespace ViraLoop.Api.Tests;
 /// <summary>
 /// The dashboard's experiments page in Chromium at 1280×800: an experiment with videos allocated, engagement posted and a
 /// generation bred shows as a card whose arm table, leader, retired arms and allocation chart match the API. The admin
-/// sees every tenant's experiments; a tenant's key cannot read them there.
+/// sees every tenant's experiments (a name that is markup shows as text); a tenant's key cannot read them there.
 /// </summary>
 public sealed class OpsExperimentsBrowserTests(KestrelApiFactory api) : IClassFixture<KestrelApiFactory>
 {
@@ -18,6 +18,8 @@ public sealed class OpsExperimentsBrowserTests(KestrelApiFactory api) : IClassFi
 
     /// <summary>The last screenshot of the page (a test artefact).</summary>
     public static string Screenshot => Path.Combine(Path.GetTempPath(), "viraloop-ops-experiments.png");
+
+    private const string Hostile = "<img src=x onerror=alert(1)><script>alert(2)</script> other";
 
     private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 
@@ -29,7 +31,7 @@ public sealed class OpsExperimentsBrowserTests(KestrelApiFactory api) : IClassFi
         var (other, _) = await api.TenantAsync("ops-exp-other");
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsync("/v1/experiments",
             Json(new { name = "Dashboard hooks", arms = 4, controlShare = 0.1, minExposures = 100, seed = 11 }))).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await other.PostAsync("/v1/experiments", Json(new { name = "Other tenant", arms = 2, seed = 3 }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await other.PostAsync("/v1/experiments", Json(new { id = "other-tenant", name = Hostile, arms = 2, seed = 3 }))).StatusCode);
 
         // Videos until every arm has one; engagement that makes one arm clearly best (a generation is bred); then more videos.
         var experiment = await http.GetFromJsonAsync<JsonElement>("/v1/experiments/dashboard-hooks");
@@ -74,6 +76,7 @@ public sealed class OpsExperimentsBrowserTests(KestrelApiFactory api) : IClassFi
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
+        page.Dialog += async (_, d) => { errors.Add("dialog: " + d.Message); await d.DismissAsync(); };
         page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
 
         await page.GotoAsync(api.BaseUrl + "/ops/#experiments");
@@ -87,6 +90,8 @@ public sealed class OpsExperimentsBrowserTests(KestrelApiFactory api) : IClassFi
         Assert.Equal(0, await page.Locator($"{otherCard} tr[data-leader]").CountAsync());
         Assert.Equal("none yet", await page.Locator($"{otherCard} [data-fact='leader'] dd").TextContentAsync());
         Assert.Equal(0, await page.Locator($"{otherCard} .alloc").CountAsync());
+        Assert.Equal(Hostile, await page.Locator($"{otherCard} h2").TextContentAsync());
+        Assert.Equal(0, await page.Locator("#expCards img, #expCards script").CountAsync());
         Assert.Equal("Dashboard hooks", await page.Locator($"{card} h2").TextContentAsync());
 
         // One row per arm (retired ones too, greyed), the control marked, the leader marked in its row and in the card's facts.

@@ -254,9 +254,9 @@
         <td>${whisker}</td><td class="num">${pct(post.mean)}</td>
         <td><div class="pbest"><span class="meter"><i style="width:${pct(a.probabilityBest)}"></i></span><span>${pct(a.probabilityBest, 0)}</span></div></td></tr>`;
     }).join("");
-    return `<table class="arms"><thead><tr><th>Arm</th><th>Genes unlike the control</th><th class="num">Gen</th><th class="num">Videos</th>
+    return `<div class="scroll"><table class="arms"><thead><tr><th>Arm</th><th>Genes unlike the control</th><th class="num">Gen</th><th class="num">Videos</th>
       <th class="num">${esc(exposures)}</th><th class="post">Posterior, 95% interval<span class="axis-row"><span>0</span><span>${pct(scale / 2, 0)}</span><span>${pct(scale, 0)}</span></span></th>
-      <th class="num">Mean</th><th>Chance best</th></tr></thead><tbody>${rows}</tbody></table>`;
+      <th class="num">Mean</th><th>Chance best</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   }
 
   function allocationChart(v, colours) {
@@ -274,7 +274,7 @@
     const order = [...v.arms.map((a) => a.id).filter((id) => counts.has(id)), ...[...counts.keys()].filter((id) => !colours.has(id))];
     const totals = Array.from({ length: n }, (_, i) => order.reduce((sum, id) => sum + counts.get(id)[i], 0));
     const max = Math.max(...totals);
-    const W = 1100, H = 210, left = 40, right = 10, top = 12, bottom = 26, plotW = W - left - right, plotH = H - top - bottom;
+    const W = 1100, H = 220, left = 40, right = 10, top = 22, bottom = 26, plotW = W - left - right, plotH = H - top - bottom;
     const unit = plotH / max, slot = plotW / n, bw = Math.min(slot * 0.8, 60);
     const below = new Array(n).fill(0);
     const series = order.map((id) => {
@@ -297,7 +297,7 @@
     allocs.forEach((a, i) => { if (a.generation > 0 && !generations.some((g) => g.generation === a.generation)) generations.push({ generation: a.generation, at: times[i] }); });
     const marks = generations.map((g) => {
       const x = left + (Math.floor(g.at / step) - first) * slot;
-      return `<line x1="${x}" x2="${x}" y1="${top}" y2="${top + plotH}" stroke="#9aa3b2" stroke-dasharray="4 4"/><text x="${x + 4}" y="${top + 10}">gen ${g.generation}</text>`;
+      return `<line x1="${x}" x2="${x}" y1="${top - 4}" y2="${top + plotH}" stroke="#9aa3b2" stroke-dasharray="4 4"/><text x="${x}" y="${top - 8}" text-anchor="middle">gen ${g.generation}</text>`;
     }).join("");
     const axis = [[left, "start", first * step], [left + plotW / 2, "middle", (first + n / 2) * step], [W - right, "end", (first + n) * step]]
       .map(([x, anchor, t]) => `<text x="${x}" y="${H - 8}" text-anchor="${anchor}">${esc(when(t, withDate))}</text>`).join("");
