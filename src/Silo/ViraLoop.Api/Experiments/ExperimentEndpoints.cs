@@ -37,6 +37,9 @@ public static partial class ExperimentEndpoints
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     private static partial Regex IdPattern();
 
+    /// <summary>Whether <paramref name="id"/> can be an experiment's id (1–64 of a–z, 0–9 and '-').</summary>
+    public static bool IsExperimentId(string? id) => id is not null && IdPattern().IsMatch(id);
+
     public static IEndpointRouteBuilder MapExperimentEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/v1").RequireAuthorization(Principals.TenantPolicy).WithTags("experiments");

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using ViraLoop.Api.Auth;
+using ViraLoop.Api.Experiments;
 using ViraLoop.Contracts;
 using ViraLoop.Grains;
 using ViraLoop.Grains.Execution;
@@ -27,9 +28,14 @@ public sealed record StreamQueueView(string Name, bool Parking, long Messages, l
 
 public sealed record StreamsPageView(string Provider, IReadOnlyList<StreamQueueView> Queues, string? Error, DateTimeOffset At);
 
+/// <summary>An experiment of any tenant, as the dashboard lists it (newest first).</summary>
+public sealed record OpsExperimentEntry(string Tenant, string Id, string Name, DateTimeOffset CreatedAt);
+
+public sealed record OpsExperimentList(IReadOnlyList<OpsExperimentEntry> Items, DateTimeOffset At);
+
 /// <summary>
 /// The dashboard's data (<c>/v1/admin/ops</c>, admin key): silos, GPU workers and their queue, jobs, stream queues and
-/// a job's trace. The pages at <c>/ops/</c> read these.
+/// a job's trace, and every tenant's experiments. The pages at <c>/ops/</c> read these.
 /// </summary>
 public static class OpsEndpoints
 {
@@ -51,6 +57,18 @@ public static class OpsEndpoints
             try { return Results.Ok(await grains.GetGrain<IVideoJobGrain>(JobKeys.Of(tenant, id)).GetTrace()); }
             catch (KeyNotFoundException) { return Problems.NotFound(); }
         }).Produces<JobTrace>().ProducesProblem(404);
+        g.MapGet("/experiments", async (string? tenant, IGrainFactory grains) =>
+        {
+            if (tenant is not null && !Principals.IsTenantId(tenant)) return Problems.NotFound("tenant");
+            var entries = await grains.GetGrain<IExperimentDirectoryGrain>(ExperimentKeys.Directory).List(tenant);
+            return Results.Ok(new OpsExperimentList(entries.Select(e => new OpsExperimentEntry(e.TenantId, e.ExperimentId, e.Name, e.CreatedAt)).ToList(), DateTimeOffset.UtcNow));
+        }).Produces<OpsExperimentList>().ProducesProblem(404);
+        g.MapGet("/experiments/{tenant}/{id}", async (string tenant, string id, IGrainFactory grains) =>
+        {
+            if (!Principals.IsTenantId(tenant) || !ExperimentEndpoints.IsExperimentId(id)) return Problems.NotFound("experiment");
+            try { return Results.Ok(ExperimentViews.Of(await grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(tenant, id)).GetSnapshot())); }
+            catch (KeyNotFoundException) { return Problems.NotFound("experiment"); }
+        }).Produces<ExperimentView>().ProducesProblem(404);
         return app;
     }
 

@@ -1,14 +1,15 @@
 "use strict";
-// ViraLoop's cluster pages: silos, GPU workers, jobs, stream queues and a job's trace, from /v1/admin/ops (admin key).
+// ViraLoop's cluster pages: silos, GPU workers, jobs, stream queues, a job's trace and the experiments, from /v1/admin/ops (admin key).
 (() => {
   const $ = (id) => document.getElementById(id);
   const keyInput = $("adminKey");
   keyInput.value = sessionStorage.getItem("viraloop.adminKey") || "";
-  const pages = ["silos", "gpu", "jobs", "streams", "trace"];
+  const pages = ["silos", "gpu", "jobs", "streams", "trace", "experiments"];
   const siloColours = ["#6b7cff", "#3ddc97", "#ffb020", "#ff6b9a", "#4dd0ff", "#c58bff", "#a3e635", "#f97316"];
   const colourOf = new Map();
   const workerSamples = new Map();
   let timer = null;
+  let routeArgs = [];
 
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const ago = (t) => { if (!t) return "never"; const s = Math.max(0, (Date.now() - Date.parse(t)) / 1000); return s < 90 ? `${s.toFixed(0)} s ago` : `${(s / 60).toFixed(0)} min ago`; };
@@ -32,6 +33,7 @@
   function route() {
     const [page, ...rest] = (location.hash.replace(/^#/, "") || "silos").split("/");
     const current = pages.includes(page) ? page : "silos";
+    routeArgs = rest.map((r) => decodeURIComponent(r));
     document.querySelectorAll("[data-view]").forEach((v) => { v.hidden = v.dataset.view !== current; });
     document.querySelectorAll("nav a[data-page]").forEach((a) => a.toggleAttribute("aria-current", a.dataset.page === current));
     if (current === "trace" && rest.length >= 2) { $("traceTenant").value = decodeURIComponent(rest[0]); $("traceJob").value = decodeURIComponent(rest[1]); }
@@ -47,6 +49,7 @@
       else if (page === "jobs") await jobs();
       else if (page === "streams") await streams();
       else if (page === "trace") await trace();
+      else if (page === "experiments") await experiments();
       showError("");
       $("updated").textContent = `Updated ${new Date().toLocaleTimeString()} · refreshes every 2 s`;
       document.body.dataset.loaded = page;
@@ -166,6 +169,150 @@
     }).join("") + `<div class="axis"><span>0</span><span>${secs(total / 2000)}</span><span>${secs(total / 1000)}</span></div>`;
   }
 
+  // Experiments: the newest of every tenant (or of one), each a card: its arms with their posteriors, and its allocations over time.
+  const maxCards = 8;
+  const armPalette = ["#6b7cff", "#3ddc97", "#ffb020", "#ff6b9a", "#4dd0ff", "#c58bff", "#a3e635", "#f97316", "#2dd4bf", "#f472b6", "#facc15", "#60a5fa"];
+  const controlColour = "#8b93a3";
+  const bucketSteps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800].map((s) => s * 1000);
+  const pct = (v, digits = 1) => `${(v * 100).toFixed(digits)}%`;
+  const stepName = (ms) => { const s = ms / 1000; return s < 60 ? `${s} s` : s < 3600 ? `${s / 60} min` : s < 86400 ? `${s / 3600} h` : `${s / 86400} d`; };
+  const when = (ms, withDate) => new Date(ms).toLocaleString([], withDate ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" } : { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const objectives = { ctr: ["CTR", "Clicks / impr."], completion: ["Completion", "Completed / started"] };
+
+  function armColours(arms) {
+    const colours = new Map();
+    let i = 0;
+    for (const a of arms) colours.set(a.id, a.control ? controlColour : i < armPalette.length ? armPalette[i++] : `hsl(${(i++ * 137.5) % 360} 70% 62%)`);
+    return colours;
+  }
+
+  const swatch = (c) => `<span class="sw" style="background:${c}"></span>`;
+
+  async function experiments() {
+    const tenant = routeArgs[0] || "";
+    const list = await api("/v1/admin/ops/experiments");
+    const tenants = [...new Set(list.items.map((e) => e.tenant))].sort();
+    const select = $("expTenant");
+    const options = ["", ...tenants, ...(tenant && !tenants.includes(tenant) ? [tenant] : [])];
+    if (select.dataset.options !== options.join("\n")) {
+      select.dataset.options = options.join("\n");
+      select.innerHTML = options.map((t) => `<option value="${esc(t)}">${t ? esc(t) : "All tenants"}</option>`).join("");
+    }
+    select.value = tenant;
+    const matching = list.items.filter((e) => !tenant || e.tenant === tenant), shown = matching.slice(0, maxCards);
+    $("expNote").textContent = !list.items.length ? "No experiments yet: a tenant starts one with POST /v1/experiments."
+      : `${matching.length} experiment(s)${tenant ? ` of ${tenant}` : ` across ${tenants.length} tenant(s)`}`
+        + (matching.length > shown.length ? `; the newest ${shown.length} are shown.` : ".");
+    const cards = await Promise.all(shown.map(async (e) => {
+      try { return experimentCard(e, await api(`/v1/admin/ops/experiments/${encodeURIComponent(e.tenant)}/${encodeURIComponent(e.id)}`)); }
+      catch (err) { return `<article class="card exp" data-experiment="${esc(`${e.tenant}/${e.id}`)}"><h2>${esc(e.name)}</h2><p class="error">${esc(err.message)}</p></article>`; }
+    }));
+    $("expCards").innerHTML = cards.join("");
+  }
+
+  function experimentCard(entry, v) {
+    const colours = armColours(v.arms);
+    const [objective, exposures] = objectives[v.objective] || [v.objective, "Successes / exposures"];
+    // The API names a leader even before any engagement (every chance of being best 0): the page shows none until there is evidence.
+    const leader = v.arms.find((a) => a.id === v.leader && a.probabilityBest > 0);
+    const leaderFact = leader ? `${swatch(colours.get(leader.id))}<code>${esc(leader.id)}</code> <span class="status">${pct(leader.probabilityBest, 0)}</span>`
+      : `<span class="status">none yet</span>`;
+    const facts = [["Objective", esc(objective)], ["Generation", v.generation], ["Videos", v.videos],
+      ["Leader", leaderFact],
+      ["Control share", pct(v.controlShare, 0)], ["Judged after", `${v.minExposures} exp.`]];
+    return `<article class="card exp" data-experiment="${esc(`${entry.tenant}/${v.id}`)}">
+      <header class="exp-head">
+        <div><h2>${esc(v.name)}</h2><p class="status"><code>${esc(entry.tenant)}/${esc(v.id)}</code> · created ${esc(ago(v.createdAt))}
+          · ${v.refreshedAt ? `posteriors updated ${esc(ago(v.refreshedAt))}` : "no engagement yet"}</p></div>
+        <dl class="facts">${facts.map(([k, d]) => `<div${k === "Leader" ? ` data-fact="leader" data-arm="${esc(leader ? leader.id : "")}"` : ""}><dt>${k}</dt><dd>${d}</dd></div>`).join("")}</dl>
+      </header>
+      ${armsTable(v, colours, exposures, leader ? leader.id : null)}
+      <h3>Allocation over time</h3>
+      ${allocationChart(v, colours)}
+    </article>`;
+  }
+
+  function armsTable(v, colours, exposures, leader) {
+    const control = v.arms.find((a) => a.control);
+    const top = Math.max(...v.arms.map((a) => a.posterior.high));
+    const scale = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1].find((s) => s >= top) || 1;
+    const at = (x) => `${Math.min(100, (x / scale) * 100).toFixed(2)}%`;
+    const rows = v.arms.map((a) => {
+      const colour = colours.get(a.id), post = a.posterior;
+      const differs = control ? Object.entries(a.genome).filter(([g, value]) => control.genome[g] !== value) : [];
+      const genes = a.control ? `<span class="status">baseline</span>`
+        : differs.map(([g, value]) => `<span class="gene"><i>${esc(g)}</i>${esc(value)}</span>`).join("") || `<span class="status">as the control</span>`;
+      const tags = (a.control ? `<span class="tag control">control</span>` : "") + (a.id === leader ? `<span class="tag leader">leader</span>` : "")
+        + (a.retiredAt != null ? `<span class="tag retired">retired g${a.retiredAt}</span>` : "");
+      const whisker = `<div class="ci" title="${esc(`mean ${pct(post.mean, 2)}, 95% interval ${pct(post.low, 2)}–${pct(post.high, 2)}; prior mean ${pct(a.prior.mean, 1)}`)}">
+          <span class="range" style="left:${at(post.low)};width:calc(${at(post.high)} - ${at(post.low)});background:${colour}"></span>
+          <span class="mean" style="left:${at(post.mean)};background:${colour}"></span></div>`;
+      return `<tr data-arm="${esc(a.id)}" class="${a.retiredAt != null ? "retired" : ""} ${a.id === leader ? "leader" : ""}"${a.control ? " data-control" : ""}${a.id === leader ? " data-leader" : ""}>
+        <td class="arm">${swatch(colour)}<code>${esc(a.id)}</code>${tags}</td>
+        <td class="genes" title="${esc(Object.entries(a.genome).map(([g, value]) => `${g}: ${value}`).join(", "))}">${genes}</td>
+        <td class="num">${a.generation}</td><td class="num">${a.videos}</td><td class="num">${a.successes} / ${a.exposures}</td>
+        <td>${whisker}</td><td class="num">${pct(post.mean)}</td>
+        <td><div class="pbest"><span class="meter"><i style="width:${pct(a.probabilityBest)}"></i></span><span>${pct(a.probabilityBest, 0)}</span></div></td></tr>`;
+    }).join("");
+    return `<div class="scroll"><table class="arms"><thead><tr><th>Arm</th><th>Genes unlike the control</th><th class="num">Gen</th><th class="num">Videos</th>
+      <th class="num">${esc(exposures)}</th><th class="post">Posterior, 95% interval<span class="axis-row"><span>0</span><span>${pct(scale / 2, 0)}</span><span>${pct(scale, 0)}</span></span></th>
+      <th class="num">Mean</th><th>Chance best</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  }
+
+  function allocationChart(v, colours) {
+    const allocs = v.allocations;
+    if (!allocs.length) return `<p class="status">No videos allocated yet.</p>`;
+    const times = allocs.map((a) => Date.parse(a.at));
+    const t0 = Math.min(...times), t1 = Math.max(...times);
+    const step = bucketSteps.find((s) => Math.floor(t1 / s) - Math.floor(t0 / s) < 40) || bucketSteps[bucketSteps.length - 1];
+    const first = Math.floor(t0 / step), n = Math.floor(t1 / step) - first + 1;
+    const counts = new Map();
+    allocs.forEach((a, i) => {
+      if (!counts.has(a.armId)) counts.set(a.armId, new Array(n).fill(0));
+      counts.get(a.armId)[Math.floor(times[i] / step) - first]++;
+    });
+    const order = [...v.arms.map((a) => a.id).filter((id) => counts.has(id)), ...[...counts.keys()].filter((id) => !colours.has(id))];
+    const totals = Array.from({ length: n }, (_, i) => order.reduce((sum, id) => sum + counts.get(id)[i], 0));
+    const max = Math.max(...totals);
+    const W = 1100, H = 220, left = 40, right = 10, top = 22, bottom = 26, plotW = W - left - right, plotH = H - top - bottom;
+    const unit = plotH / max, slot = plotW / n, bw = Math.min(slot * 0.8, 60);
+    const below = new Array(n).fill(0);
+    const series = order.map((id) => {
+      const colour = colours.get(id) || "#555";
+      const rects = counts.get(id).map((c, i) => {
+        if (!c) return "";
+        const h = c * unit, y = top + plotH - (below[i] + c) * unit;
+        below[i] += c;
+        return `<rect x="${(left + i * slot + (slot - bw) / 2).toFixed(2)}" y="${y.toFixed(2)}" width="${bw.toFixed(2)}" height="${h.toFixed(2)}" data-count="${c}">`
+          + `<title>${esc(id)}: ${c} video(s) from ${esc(when((first + i) * step, step >= 86400000))}</title></rect>`;
+      }).join("");
+      return `<g data-series="${esc(id)}" fill="${colour}">${rects}</g>`;
+    }).join("");
+    const withDate = t1 - t0 > 20 * 3600000;
+    const ticks = [...new Set([0, Math.round(max / 2), max])].map((t) => {
+      const y = top + plotH - t * unit;
+      return `<line x1="${left}" x2="${W - right}" y1="${y}" y2="${y}" stroke="${t ? "#232833" : "#3a4150"}"/><text x="${left - 6}" y="${y + 4}" text-anchor="end">${t}</text>`;
+    }).join("");
+    const generations = [];
+    allocs.forEach((a, i) => { if (a.generation > 0 && !generations.some((g) => g.generation === a.generation)) generations.push({ generation: a.generation, at: times[i] }); });
+    const marks = generations.map((g) => {
+      const x = left + (Math.floor(g.at / step) - first) * slot;
+      return `<line x1="${x}" x2="${x}" y1="${top - 4}" y2="${top + plotH}" stroke="#9aa3b2" stroke-dasharray="4 4"/><text x="${x}" y="${top - 8}" text-anchor="middle">gen ${g.generation}</text>`;
+    }).join("");
+    const axis = [[left, "start", first * step], [left + plotW / 2, "middle", (first + n / 2) * step], [W - right, "end", (first + n) * step]]
+      .map(([x, anchor, t]) => `<text x="${x}" y="${H - 8}" text-anchor="${anchor}">${esc(when(t, withDate))}</text>`).join("");
+    const legend = order.map((id) => {
+      const arm = v.arms.find((a) => a.id === id);
+      const shown = counts.get(id).reduce((s, c) => s + c, 0);
+      return `<span data-legend="${esc(id)}">${swatch(colours.get(id) || "#555")}<code>${esc(id)}</code>${arm && arm.control ? " control" : ""} · ${shown}</span>`;
+    }).join("");
+    const note = v.videos > allocs.length ? ` (the newest ${allocs.length} of ${v.videos})` : "";
+    return `<div class="alloc"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Videos allocated to each arm per ${stepName(step)}" data-unit="${unit}" data-videos="${allocs.length}">
+      <g class="grid">${ticks}</g>${series}<g class="marks">${marks}</g><g class="axis">${axis}</g></svg>
+      <p class="legend exp-legend"><span class="status">videos per ${stepName(step)}${note}:</span> ${legend}</p></div>`;
+  }
+
+  $("expTenant").addEventListener("change", (e) => { location.hash = e.target.value ? `experiments/${encodeURIComponent(e.target.value)}` : "experiments"; });
   $("keyForm").addEventListener("submit", (e) => { e.preventDefault(); sessionStorage.setItem("viraloop.adminKey", keyInput.value.trim()); refresh(); });
   keyInput.addEventListener("change", () => { sessionStorage.setItem("viraloop.adminKey", keyInput.value.trim()); refresh(); });
   $("traceForm").addEventListener("submit", (e) => {
