@@ -31,10 +31,12 @@ public sealed class LoopSimulationTests(ApiFactory api, ITestOutputHelper output
         var last = report.Rounds[^1];
         Assert.True(last.Generation >= 2, "the experiment bred at least two generations");
         Assert.True(report.LaterGenerationsRate > report.FirstGenerationRate, "the arms bred later are truly better than the first generation");
-        Assert.True(last.MeanTrueRate > first.MeanTrueRate * 1.2, $"the videos of the last round are truly better: {last.MeanTrueRate:P2} vs {first.MeanTrueRate:P2}");
+        var lastThree = report.Rounds.TakeLast(3).Average(r => r.MeanTrueRate);
+        Assert.True(lastThree > first.MeanTrueRate * 1.5, $"the videos of the last rounds are truly better: {lastThree:P2} vs {first.MeanTrueRate:P2}");
         var lastTwo = report.Rounds.TakeLast(2).ToList();
-        Assert.True(lastTwo.Average(r => r.BestArmShare) >= 0.5, "most non-control videos of the last rounds go to the truly best live arm");
-        Assert.True(first.BestArmShare < 0.5, "the first round spreads the videos");
+        Assert.True(lastTwo.Average(r => r.BestKnownShare) >= 0.3,
+            "the truly best arm with evidence takes at least 30 % of the last rounds' non-control videos (1/8 would be an even spread; bred children take the rest)");
+        Assert.True(first.BestKnownShare < 0.5, "the first round spreads the videos");
         Assert.All(report.Rounds, r => Assert.True(r.Durable));
 
         // Every distinct event counted once, re-deliveries not at all.

@@ -95,8 +95,10 @@ public sealed class LoopClusterTests(ITestOutputHelper output)
         var rounds = report.Rounds;
         Assert.True(rounds[^1].Generation >= 2, $"generations bred: {rounds[^1].Generation}");
         Assert.True(report.LaterGenerationsRate > report.FirstGenerationRate, $"bred arms {report.LaterGenerationsRate:P2} vs first generation {report.FirstGenerationRate:P2}");
-        Assert.True(rounds[^1].MeanTrueRate > rounds[0].MeanTrueRate * 1.2, $"last round {rounds[^1].MeanTrueRate:P2} vs first {rounds[0].MeanTrueRate:P2}");
-        Assert.True(rounds.TakeLast(2).Average(r => r.BestArmShare) >= 0.5, "most non-control videos of the last rounds go to the truly best live arm");
+        var lastThree = rounds.TakeLast(3).Average(r => r.MeanTrueRate);
+        Assert.True(lastThree > rounds[0].MeanTrueRate * 1.5, $"last rounds {lastThree:P2} vs first {rounds[0].MeanTrueRate:P2}");
+        Assert.True(rounds.TakeLast(2).Average(r => r.BestKnownShare) >= 0.3,
+            "the truly best arm with evidence takes at least 30 % of the last rounds' non-control videos (1/8 would be an even spread; bred children take the rest)");
         Assert.True(rounds[^1].Durable, "after the restart the events are confirmed again");
 
         // ClickHouse holds every distinct event once (the re-deliveries and the buffered round included), and their aggregates.

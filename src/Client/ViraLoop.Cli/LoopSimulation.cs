@@ -57,16 +57,22 @@ public sealed record SimulationOptions
     }
 }
 
-/// <summary>One round: the videos it allocated, where they went, how good they truly were, and what the experiment became.</summary>
+/// <summary>
+/// One round: the videos it allocated, where they went, how good they truly were, and what the experiment became. The
+/// best known arm is the truly best of the live arms that had evidence when the round began (a child bred a moment ago
+/// cannot be known to be good yet); its share is of the round's non-control videos.
+/// </summary>
 public sealed record SimulationRound(
     int Round,
     int Generation,
     int Videos,
     IReadOnlyDictionary<string, int> ArmVideos,
     double MeanTrueRate,
+    string BestKnownArm,
+    double BestKnownRate,
+    double BestKnownShare,
     string BestLiveArm,
     double BestLiveRate,
-    double BestArmShare,
     int EventsSent,
     bool Durable,
     string? Leader);
@@ -124,6 +130,8 @@ public sealed class LoopSimulation(ViraLoopHttpClient api, SimulationOptions opt
         var start = DateTimeOffset.UtcNow.AddHours(-12);
         for (var round = 1; round <= options.Rounds; round++)
         {
+            var before = experiment.Arms.Where(a => a.RetiredAt is null && !a.Control).ToList();
+            var known = before.Where(a => a.Exposures > 0).DefaultIfEmpty(before[0]).MaxBy(a => Rate(a.Genome))!;
             var videos = new List<(string Id, string Arm)>();
             for (var i = 0; i < options.VideosPerRound; i++)
             {
@@ -183,9 +191,9 @@ public sealed class LoopSimulation(ViraLoopHttpClient api, SimulationOptions opt
             var byArm = videos.GroupBy(v => v.Arm, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             var nonControl = videos.Where(v => !arms[v.Arm].Control).ToList();
             var report = new SimulationRound(round, experiment.Generation, videos.Count, byArm,
-                videos.Average(v => Rate(arms[v.Arm].Genome)), best.Id, Rate(best.Genome),
-                nonControl.Count == 0 ? 0 : nonControl.Count(v => v.Arm == best.Id) / (double)nonControl.Count,
-                events.Count, durable, experiment.Leader);
+                videos.Average(v => Rate(arms[v.Arm].Genome)), known.Id, Rate(known.Genome),
+                nonControl.Count == 0 ? 0 : nonControl.Count(v => v.Arm == known.Id) / (double)nonControl.Count,
+                best.Id, Rate(best.Genome), events.Count, durable, experiment.Leader);
             rounds.Add(report);
             if (afterRound is not null) await afterRound(report);
         }
@@ -216,6 +224,6 @@ public sealed class LoopSimulation(ViraLoopHttpClient api, SimulationOptions opt
 
     /// <summary>One line per round for a terminal.</summary>
     public static string Describe(SimulationRound r) => string.Create(CultureInfo.InvariantCulture,
-        $"round {r.Round,3}: generation {r.Generation,2}, {r.Videos} videos, true rate {r.MeanTrueRate:P2} (best live arm {r.BestLiveArm} {r.BestLiveRate:P2}, "
-        + $"{r.BestArmShare:P0} of the non-control videos), {r.EventsSent:N0} events{(r.Durable ? "" : " (buffered)")}, leader {r.Leader ?? "-"}");
+        $"round {r.Round,3}: generation {r.Generation,2}, {r.Videos} videos, true rate {r.MeanTrueRate:P2} (best known arm {r.BestKnownArm} {r.BestKnownRate:P2} "
+        + $"took {r.BestKnownShare:P0} of the non-control videos; best live {r.BestLiveRate:P2}), {r.EventsSent:N0} events{(r.Durable ? "" : " (buffered)")}, leader {r.Leader ?? "-"}");
 }
