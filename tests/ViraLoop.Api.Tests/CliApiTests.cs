@@ -100,6 +100,69 @@ public sealed class CliApiTests(KestrelApiFactory api) : IClassFixture<KestrelAp
     }
 
     [Fact]
+    public async Task Experiments_Simulate_MetricsSendAndImport_AndTheirRefusals()
+    {
+        var key = await KeyAsync("cli-loop-co");
+        string[] Remote(params string[] args) => [.. args, "--api", api.BaseUrl, "--key", key];
+
+        var created = await CliAsync(Remote("experiments", "create", "--name", "CLI hooks", "--arms", "3", "--control", "mood=calm", "--seed", "4", "--json"));
+        Assert.True(created.Code == 0, created.Err);
+        var view = JsonDocument.Parse(created.Out).RootElement;
+        Assert.Equal("cli-hooks", view.GetProperty("id").GetString());
+        Assert.Equal(4, view.GetProperty("arms").GetArrayLength());
+        Assert.Equal("calm", view.GetProperty("arms")[0].GetProperty("genome").GetProperty("mood").GetString());
+
+        // The simulator drives a small experiment through the API: one line per round, then the comparison.
+        var sim = await CliAsync(Remote("simulate", "--experiment", "cli-sim", "--arms", "4", "--rounds", "3", "--videos", "6", "--impressions", "200",
+            "--min-exposures", "300", "--seed", "3"));
+        Assert.True(sim.Code == 0, sim.Err + sim.Out);
+        Assert.Equal(3, Regex.Matches(sim.Out, @"^round +\d+: generation", RegexOptions.Multiline).Count);
+        Assert.Contains("true rate of the first generation's arms", sim.Out);
+        var table = await CliAsync(Remote("experiments", "get", "cli-sim"));
+        Assert.True(table.Code == 0, table.Err);
+        Assert.Contains("control", table.Out);
+        Assert.Contains("P(best)", table.Out);
+        var list = await CliAsync(Remote("experiments", "list", "--json"));
+        Assert.Equal(["cli-hooks", "cli-sim"], JsonDocument.Parse(list.Out).RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order());
+
+        // Events from a file, twice: the second time changes nothing.
+        var experiment = JsonDocument.Parse((await CliAsync(Remote("experiments", "get", "cli-sim", "--json"))).Out).RootElement;
+        var video = experiment.GetProperty("allocations")[0].GetProperty("videoId").GetString()!;
+        long Impressions(JsonElement e) => e.GetProperty("arms").EnumerateArray().Sum(a => a.GetProperty("impressions").GetInt64());
+        var before = Impressions(experiment);
+        var file = Path.Combine(Directory.CreateTempSubdirectory("vl-cli-metrics-").FullName, "events.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(Enumerable.Range(0, 25).Select(i => new { id = $"cli-{i}", videoId = video, kind = "impression", platform = "own-player" })));
+        var sent = await CliAsync(Remote("metrics", "send", file));
+        Assert.True(sent.Code == 0, sent.Err);
+        Assert.Contains("25 events taken", sent.Out);
+        Assert.Equal(0, (await CliAsync(Remote("metrics", "send", file))).Code);
+        Assert.Equal(before + 25, Impressions(JsonDocument.Parse((await CliAsync(Remote("experiments", "get", "cli-sim", "--json"))).Out).RootElement));
+
+        var report = Path.Combine(Path.GetDirectoryName(file)!, "tiktok.json");
+        await File.WriteAllTextAsync(report, """{"data":{"videos":[{"id":"7301","view_count":40,"like_count":3,"share_count":1},{"id":"7302","view_count":9}]},"error":{"code":"ok","message":""}}""");
+        var imported = await CliAsync(Remote("metrics", "import", "tiktok", "--report", report, "--video", $"7301={video}", "--day", "2026-12-01"));
+        Assert.True(imported.Code == 0, imported.Err + imported.Out);
+        Assert.Contains("skipped platform videos not mapped: 7302", imported.Out);
+
+        // Refusals: one line on stderr, exit 2.
+        foreach (var (args, says) in new (string[] Args, string Says)[]
+        {
+            (Remote("simulate", "--rounds", "0"), "--rounds"),
+            (Remote("experiments", "get", "no-such-experiment"), "404"),
+            (Remote("experiments", "create", "--name", "bad", "--control", "font=comic"), "unknown gene 'font'"),
+            (Remote("metrics", "send", file + ".missing"), "No file"),
+            (Remote("metrics", "import", "myspace", "--report", report, "--video", $"1={video}"), "404"),
+            (Remote("metrics", "import", "tiktok", "--report", report, "--video", "7301"), "PLATFORM_ID=OUR_VIDEO_ID"),
+            (["experiments", "list", "--cluster"], "--api"),
+        })
+        {
+            var r = await CliAsync(args);
+            Assert.True(r.Code == 2, $"{string.Join(' ', args)}: exit {r.Code}: {r.Err}");
+            AssertOneLineError(r.Err, says);
+        }
+    }
+
+    [Fact]
     public async Task Refusals_AreOneLine_WithExitCode2_AndNoStackTrace()
     {
         var key = await KeyAsync("cli-owner");

@@ -68,6 +68,8 @@ public sealed class ExperimentApiTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.All(videos, v => Assert.Contains(v.Arm, armIds));
         Assert.Equal(videos.Count, experiment.GetProperty("videos").GetInt32());
         Assert.Equal(videos.Count, experiment.GetProperty("allocations").GetArrayLength());
+        // The history names the videos (not the idempotency keys that made the allocation sticky).
+        Assert.Equal(videos.Select(v => v.Id).Order(), experiment.GetProperty("allocations").EnumerateArray().Select(a => a.GetProperty("videoId").GetString()!).Order());
         Assert.Equal(armIds.Count, videos.Select(v => v.Arm).Distinct().Count());
 
         // The best arm: one that got a video and is not the control.

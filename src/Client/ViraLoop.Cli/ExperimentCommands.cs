@@ -79,11 +79,12 @@ internal static class ExperimentCommands
     private static Command Get(RemoteOptions remote)
     {
         var id = IdArgument();
-        var c = new Command("get", $"An experiment: every arm, its genes, evidence and chance of being best. {ExitCodes}") { id };
+        var all = new Option<bool>("--all") { Description = "List the retired arms too" };
+        var c = new Command("get", $"An experiment: its live arms, their genes, evidence and chance of being best. {ExitCodes}") { id, all };
         c.SetAction((parse, ct) => Run(parse, remote, async http =>
         {
             var view = await http.GetExperimentAsync(parse.GetValue(id)!, ct);
-            return parse.GetValue(remote.Json) ? VideoCommands.PrintJson(view) : Print(view);
+            return parse.GetValue(remote.Json) ? VideoCommands.PrintJson(view) : Print(view, parse.GetValue(all));
         }));
         return c;
     }
@@ -195,21 +196,31 @@ internal static class ExperimentCommands
         return c;
     }
 
-    private static int Print(ExperimentView e)
+    /// <summary>
+    /// Plain aligned columns, the genes last (long lines wrap at the genes, not through the numbers); retired arms only with
+    /// <paramref name="all"/>.
+    /// </summary>
+    private static int Print(ExperimentView e, bool all = false)
     {
-        AnsiConsole.MarkupLine(Markup.Escape($"{e.Name} ({e.Id}): objective {e.Objective}, generation {e.Generation}, {e.Videos} videos, leader {e.Leader ?? "-"}"));
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"{e.Name} ({e.Id}): objective {e.Objective}, generation {e.Generation}, {e.Videos:N0} videos, leader {e.Leader ?? "none yet"}");
         var control = e.Arms.FirstOrDefault(a => a.Control)?.Genome;
-        var t = new Table().AddColumn("arm").AddColumn("genes (vs control)").AddColumn("gen").AddColumn("videos").AddColumn("exposures")
-            .AddColumn("rate (95%)").AddColumn("P(best)");
-        foreach (var a in e.Arms)
+        var shown = e.Arms.Where(a => all || a.RetiredAt is null).ToList();
+        var rows = shown.Select(a => new[]
         {
-            var genes = a.Control ? "control" : string.Join(" ", a.Genome.Where(g => control?.GetValueOrDefault(g.Key) != g.Value).Select(g => $"{g.Key}={g.Value}"));
-            var rate = string.Create(CultureInfo.InvariantCulture, $"{a.Posterior.Mean:P2} ({a.Posterior.Low:P1}–{a.Posterior.High:P1})");
-            var id = a.RetiredAt is { } r ? $"{a.Id} (retired {r})" : a.Id == e.Leader ? $"{a.Id} ★" : a.Id;
-            t.AddRow(Markup.Escape(id), Markup.Escape(genes), a.Generation.ToString(CultureInfo.InvariantCulture), a.Videos.ToString(CultureInfo.InvariantCulture),
-                a.Exposures.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(rate), a.ProbabilityBest.ToString("0.00", CultureInfo.InvariantCulture));
-        }
-        AnsiConsole.Write(t);
+            a.Id + (a.Id == e.Leader ? " *" : a.RetiredAt is { } r ? $" (retired in {r})" : ""),
+            a.Generation.ToString(inv),
+            a.Videos.ToString("N0", inv),
+            a.Exposures.ToString("N0", inv),
+            string.Create(inv, $"{a.Posterior.Mean:P2} ({a.Posterior.Low:P1} to {a.Posterior.High:P1})"),
+            a.ProbabilityBest.ToString("0.00", inv),
+            a.Control ? "(control) " + string.Join(" ", a.Genome.Select(g => $"{g.Key}={g.Value}"))
+                : string.Join(" ", a.Genome.Where(g => control?.GetValueOrDefault(g.Key) != g.Value).Select(g => $"{g.Key}={g.Value}")),
+        }).Prepend(["arm", "gen", "videos", "exposures", "rate (95% interval)", "P(best)", "genes unlike the control"]).ToList();
+        var widths = Enumerable.Range(0, 6).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var r in rows)
+            Console.WriteLine(string.Join("  ", r.Take(6).Select((cell, c) => c is 1 or 2 or 3 or 5 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))) + "  " + r[6]);
+        if (!all && shown.Count < e.Arms.Count) Console.WriteLine($"({e.Arms.Count - shown.Count} retired arms not shown; --all shows them. * marks the leader.)");
         return CliApp.Ok;
     }
 

@@ -18,10 +18,11 @@ public interface IExperimentGrain : IGrainWithStringKey
     Task<ExperimentSnapshot> GetSnapshot();
 
     /// <summary>
-    /// The arm for a new video. Sticky: the same video id always gets the same arm (even after that arm was retired), so
-    /// a retried submission makes the same video.
+    /// The arm for a new video. Sticky by <paramref name="key"/> (the submission's idempotency key, or the video id): the
+    /// same key always gets the same arm (even after that arm was retired), so a retried submission makes the same video.
+    /// <paramref name="videoId"/> is what the allocation history records (the first one, for a retried key).
     /// </summary>
-    Task<ArmAssignment> Allocate(string videoId);
+    Task<ArmAssignment> Allocate(string key, string videoId);
 
     /// <summary>
     /// Reads the arms' totals from the analytics store, updates every arm's posterior and retires weak arms (breeding

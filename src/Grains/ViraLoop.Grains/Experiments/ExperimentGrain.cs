@@ -75,20 +75,21 @@ public sealed class ExperimentGrain(
         return await Snapshot();
     }
 
-    public async Task<ArmAssignment> Allocate(string videoId)
+    public async Task<ArmAssignment> Allocate(string key, string videoId)
     {
         Exists();
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentException.ThrowIfNullOrWhiteSpace(videoId);
-        if (S.Assignments.TryGetValue(videoId, out var known)) return known;
+        if (S.Assignments.TryGetValue(key, out var known)) return known;
 
         var live = S.Arms.Where(a => a.RetiredAt is null).ToList();
         var controlIndex = live.FindIndex(a => a.IsControl);
         var evidence = live.Select(a => new ArmEvidence(a.Successes, a.Exposures - a.Successes, new BetaPosterior(a.Alpha, a.Beta))).ToList();
         var allocator = new ArmAllocator(new ThompsonSampling(), new AllocationOptions { ControlShare = S.Spec!.ControlShare, Salt = Key });
-        var pick = allocator.Assign(videoId, evidence, controlIndex);
+        var pick = allocator.Assign(key, evidence, controlIndex);
         var arm = live[pick.Arm];
         var assignment = new ArmAssignment(Ids.Experiment, arm.ArmId, arm.Genome, arm.IsControl, S.Generation, DateTimeOffset.UtcNow);
-        S.Assignments[videoId] = assignment;
+        S.Assignments[key] = assignment;
         S.TotalAllocations++;
         S.History.Add(new AllocationPoint(videoId, arm.ArmId, S.Generation, assignment.At));
         if (S.History.Count > MaxHistory) S.History.RemoveRange(0, S.History.Count - MaxHistory);

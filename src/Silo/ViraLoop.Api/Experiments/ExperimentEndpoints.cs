@@ -127,12 +127,12 @@ public static partial class ExperimentEndpoints
     /// The arm for a video submitted into an experiment, keyed by the request's idempotency key when it has one (so a
     /// retried request gets the same arm and the same order), else by the new video's id. Null: no such experiment.
     /// </summary>
-    public static async Task<ArmAssignment?> AllocateAsync(IGrainFactory grains, string tenant, string experiment, string key)
+    public static async Task<ArmAssignment?> AllocateAsync(IGrainFactory grains, string tenant, string experiment, string key, string videoId)
     {
         if (!IdPattern().IsMatch(experiment)) return null;
         try
         {
-            return await grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(tenant, experiment)).Allocate(key);
+            return await grains.GetGrain<IExperimentGrain>(ExperimentKeys.Of(tenant, experiment)).Allocate(key, videoId);
         }
         catch (KeyNotFoundException)
         {

@@ -11,7 +11,10 @@ public static class ExperimentViews
 
     public static ExperimentView Of(ExperimentSnapshot s)
     {
-        var leader = s.Arms.Where(a => a.RetiredAt is null && !a.IsControl).OrderByDescending(a => a.ProbabilityBest).ThenByDescending(a => a.Mean).FirstOrDefault();
+        // The leader is an arm with evidence of its own: a child bred a moment ago may have a high chance of being best from
+        // its genes' record alone, but nobody has seen it yet. None before any engagement.
+        var leader = s.Arms.Where(a => a.RetiredAt is null && !a.IsControl && a.Exposures > 0)
+            .OrderByDescending(a => a.ProbabilityBest).ThenByDescending(a => a.Mean).FirstOrDefault();
         return new ExperimentView(s.ExperimentId, s.Spec.Name, s.Spec.Objective, s.Generation, s.Spec.ControlShare, s.Spec.MinExposures, s.CreatedAt,
             s.RefreshedAt, s.TotalAllocations, leader?.ArmId, s.Arms.Select(Arm).ToList(),
             s.Allocations.TakeLast(MaxAllocations).Select(a => new AllocationView(a.VideoId, a.ArmId, a.Generation, a.At)).ToList(),

@@ -101,7 +101,7 @@ public static class VideoEndpoints
                 || body.Genome is not null)
                 return Problems.BadRequest("experiment: the experiment chooses the creative genes; leave out hook, pacing, captions, style, palette, music, voice, thumbnail, titleTemplate and genome.");
             // Keyed by the idempotency key when there is one: a retried request gets the same arm, so the same order.
-            var assignment = await Experiments.ExperimentEndpoints.AllocateAsync(grains, tenant, experiment, idempotencyKey is null ? videoId : $"idempotency:{idempotencyKey}");
+            var assignment = await Experiments.ExperimentEndpoints.AllocateAsync(grains, tenant, experiment, idempotencyKey is null ? videoId : $"idempotency:{idempotencyKey}", videoId);
             if (assignment is null) return Problems.BadRequest($"experiment: there is no experiment '{experiment}'.");
             order = Experiments.ExperimentEndpoints.WithGenome(order, assignment);
         }
