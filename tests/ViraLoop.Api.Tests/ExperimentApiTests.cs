@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ViraLoop.Grains;
 using Xunit;
 
 namespace ViraLoop.Api.Tests;
@@ -147,6 +149,25 @@ public sealed class ExperimentApiTests(ApiFactory api) : IClassFixture<ApiFactor
         var nonControl = later.Where(a => a != control).ToList();
         Assert.True(nonControl.Count(strong.Contains) >= 0.7 * nonControl.Count, string.Join(",", later) + " strong " + string.Join(",", strong));
         Assert.Contains(best, nonControl);
+
+        // A late click for a retired arm's video still counts, and every arm's grain, retired ones included, holds what the
+        // experiment shows (retired arms are told only when they have news, not woken on every refresh).
+        var retiredId = retired[0].GetProperty("id").GetString()!;
+        var lateVideo = videos.First(v => v.Arm == retiredId).Id;
+        var late = new[] { new { id = $"{lateVideo}-late-click", videoId = lateVideo, kind = "click", at = at.AddDays(2), platform = "simulator" } };
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/metrics", Json(new { events = late }))).StatusCode);
+        var final = await http.GetFromJsonAsync<JsonElement>("/v1/experiments/loop");
+        long Clicks(JsonElement e, string arm) => e.GetProperty("arms").EnumerateArray().Single(a => a.GetProperty("id").GetString() == arm).GetProperty("clicks").GetInt64();
+        Assert.Equal(Clicks(again, retiredId) + 1, Clicks(final, retiredId));
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        foreach (var arm in final.GetProperty("arms").EnumerateArray())
+        {
+            var id = arm.GetProperty("id").GetString()!;
+            var held = await grains.GetGrain<IBanditArmGrain>(ExperimentKeys.Arm("exp-loop", "loop", id)).GetSnapshot();
+            Assert.NotNull(held);
+            Assert.Equal((arm.GetProperty("impressions").GetInt64(), arm.GetProperty("clicks").GetInt64()), (held.Totals.Impressions, held.Totals.Clicks));
+            Assert.Equal(arm.GetProperty("retiredAt").ValueKind == JsonValueKind.Number ? arm.GetProperty("retiredAt").GetInt32() : null, held.RetiredAt);
+        }
     }
 
     private const string YouTubeReport = """

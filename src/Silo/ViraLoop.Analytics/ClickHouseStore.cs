@@ -61,6 +61,7 @@ public sealed class ClickHouseStore : IEngagementStore
     private long _requestedSeq;
     private int _held;
     private bool _schemaReady;
+    private bool _repairPending;
     private long _inserted, _duplicates, _retries, _repairs;
     private int _failures;
     private string? _lastError;
@@ -80,6 +81,7 @@ public sealed class ClickHouseStore : IEngagementStore
         }
 
         _options = options;
+        _repairPending = options.RepairOnStart;
         _db = ClickHouseText.Identifier(options.Database);
         _http = handler is null ? new HttpClient() : new HttpClient(handler);
         _http.Timeout = Timeout.InfiniteTimeSpan;
@@ -319,6 +321,12 @@ public sealed class ClickHouseStore : IEngagementStore
             try
             {
                 await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+                if (_repairPending)
+                {
+                    // A store made with Create (ClickHouse perhaps down at start) repairs before its first write instead.
+                    await RepairAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 foreach (var earlier in uncertain)
                 {
                     await ReconcileAsync(earlier, cancellationToken).ConfigureAwait(false);
@@ -443,8 +451,8 @@ public sealed class ClickHouseStore : IEngagementStore
     /// <summary>
     /// Backfills the aggregates of every (attempt, month) whose events are stored but whose aggregates are not: what a
     /// writer process that died between an INSERT and its reconciliation leaves behind. Scans the whole events table;
-    /// <see cref="StartAsync"/> runs it when <see cref="ClickHouseStoreOptions.RepairOnStart"/> is set, before any append.
-    /// Returns how many (attempt, month) it backfilled.
+    /// with <see cref="ClickHouseStoreOptions.RepairOnStart"/>, <see cref="StartAsync"/> runs it before the store takes appends,
+    /// and a store made by <see cref="Create"/> before its first write. Returns how many (attempt, month) it backfilled.
     /// </summary>
     public async Task<int> RepairAsync(CancellationToken cancellationToken = default)
     {
@@ -457,20 +465,34 @@ public sealed class ClickHouseStore : IEngagementStore
         {
             var attempt = ulong.Parse(row[0], CultureInfo.InvariantCulture);
             var month = int.Parse(row[1], CultureInfo.InvariantCulture);
-            if (L(row[3]) != 0)
-            {
-                throw new InvalidOperationException(
-                    $"attempt {attempt:x16}, month {month}: {row[2]} events but aggregates for {row[3]}; the aggregate table needs a manual rebuild");
-            }
-
             var queryId = $"viraloop-backfill-{attempt:x16}-{month}";
             await WaitNotRunningAsync([$"viraloop-ingest-{attempt:x16}", queryId], cancellationToken).ConfigureAwait(false);
-            await SendAsync($"INSERT INTO {_db}.engagement_arm_daily {AggregateSelect($"attempt = {ClickHouseText.Number(attempt)} AND toYYYYMM(ts) = {month}")}",
+
+            // Counted again once nothing of it runs: the scan may have seen an insert (or a backfill) half way, whose view
+            // rows have landed since.
+            var id = ClickHouseText.Number(attempt);
+            var events = L(await QueryAsync($"SELECT count() FROM {_db}.engagement_events WHERE attempt = {id} AND toYYYYMM(ts) = {month} FORMAT TabSeparated",
+                cancellationToken).ConfigureAwait(false));
+            var have = L(await QueryAsync($"SELECT countMerge(events) FROM {_db}.engagement_arm_daily WHERE attempt = {id} AND toYYYYMM(day) = {month} FORMAT TabSeparated",
+                cancellationToken).ConfigureAwait(false));
+            if (have == events)
+            {
+                continue;
+            }
+
+            if (have != 0)
+            {
+                throw new InvalidOperationException(
+                    $"attempt {attempt:x16}, month {month}: {events} events but aggregates for {have}; the aggregate table needs a manual rebuild");
+            }
+
+            await SendAsync($"INSERT INTO {_db}.engagement_arm_daily {AggregateSelect($"attempt = {id} AND toYYYYMM(ts) = {month}")}",
                 queryId, null, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _repairs);
             repaired++;
         }
 
+        _repairPending = false;
         return repaired;
     }
 

@@ -30,8 +30,9 @@ public sealed class ClickHouseStoreOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// <see cref="ClickHouseStore.StartAsync"/> runs <see cref="ClickHouseStore.RepairAsync"/> (a scan of the whole events
-    /// table) before the store takes appends: after a crash of the process that wrote.
+    /// Run <see cref="ClickHouseStore.RepairAsync"/> (a scan of the whole events table) once, before the store's first write:
+    /// <see cref="ClickHouseStore.StartAsync"/> before it returns, a store made by <see cref="ClickHouseStore.Create"/> when
+    /// its first batch is due. For a writer that may follow a crashed one (the silos set it).
     /// </summary>
     public bool RepairOnStart { get; init; }
 

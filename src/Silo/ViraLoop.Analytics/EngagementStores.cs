@@ -13,9 +13,10 @@ public static class EngagementStores
             return await EmbeddedStore.OpenAsync(sqlitePath, cancellationToken).ConfigureAwait(false);
         }
 
-        // Created lazily: a silo starts while ClickHouse is still down; appends buffer until it answers.
+        // Created lazily: a silo starts while ClickHouse is still down; appends buffer until it answers. The writer before
+        // this one may have died between an INSERT and its reconciliation: the first write repairs what it left.
         var (endpoint, database) = ParseClickHouseUrl(clickHouseUrl);
-        return ClickHouseStore.Create(new ClickHouseStoreOptions { Endpoint = endpoint, Database = database });
+        return ClickHouseStore.Create(new ClickHouseStoreOptions { Endpoint = endpoint, Database = database, RepairOnStart = true });
     }
 
     /// <summary>

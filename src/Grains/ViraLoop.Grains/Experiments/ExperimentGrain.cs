@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ViraLoop.Grains.Messages;
 using ViraLoop.Grains.Optimisation;
+using ViraLoop.Grains.Tenant;
 
 namespace ViraLoop.Grains.Experiments;
 
@@ -13,6 +14,7 @@ public sealed class ExperimentState
 
     /// <summary>Every arm ever run, the control first, then in order of birth: the arms' own grains hold the same, this is the copy allocation reads.</summary>
     [Id(3)] public List<ArmSnapshot> Arms { get; set; } = [];
+    /// <summary>Replayable key → the arm it was given (see <see cref="StickyAssignments"/>).</summary>
     [Id(4)] public Dictionary<string, ArmAssignment> Assignments { get; set; } = [];
     [Id(5)] public List<AllocationPoint> History { get; set; } = [];
     [Id(6)] public int TotalAllocations { get; set; }
@@ -22,6 +24,9 @@ public sealed class ExperimentState
 
     /// <summary>Per arm: the experiment's exposures (all arms together) when it was born; what has come since is its opportunity.</summary>
     [Id(10)] public Dictionary<string, long> BornAtExposures { get; set; } = [];
+
+    /// <summary>Retired arms whose grains have not yet been told their last totals or their retirement (live arms are told every refresh).</summary>
+    [Id(11)] public HashSet<string> Untold { get; set; } = [];
 }
 
 /// <summary>
@@ -80,7 +85,8 @@ public sealed class ExperimentGrain(
         Exists();
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentException.ThrowIfNullOrWhiteSpace(videoId);
-        if (S.Assignments.TryGetValue(key, out var known)) return known;
+        var now = DateTimeOffset.UtcNow;
+        if (StickyAssignments.Find(S.Assignments, key, now, TenantGrain.IdempotencyWindow) is { } known) return known;
 
         var live = S.Arms.Where(a => a.RetiredAt is null).ToList();
         var controlIndex = live.FindIndex(a => a.IsControl);
@@ -88,8 +94,9 @@ public sealed class ExperimentGrain(
         var allocator = new ArmAllocator(new ThompsonSampling(), new AllocationOptions { ControlShare = S.Spec!.ControlShare, Salt = Key });
         var pick = allocator.Assign(key, evidence, controlIndex);
         var arm = live[pick.Arm];
-        var assignment = new ArmAssignment(Ids.Experiment, arm.ArmId, arm.Genome, arm.IsControl, S.Generation, DateTimeOffset.UtcNow);
-        S.Assignments[key] = assignment;
+        var assignment = new ArmAssignment(Ids.Experiment, arm.ArmId, arm.Genome, arm.IsControl, S.Generation, now);
+        // A video's own id never comes back: only a replayable key is remembered.
+        if (key != videoId) StickyAssignments.Remember(S.Assignments, key, assignment, now, TenantGrain.IdempotencyWindow);
         S.TotalAllocations++;
         S.History.Add(new AllocationPoint(videoId, arm.ArmId, S.Generation, assignment.At));
         if (S.History.Count > MaxHistory) S.History.RemoveRange(0, S.History.Count - MaxHistory);
@@ -117,11 +124,13 @@ public sealed class ExperimentGrain(
         S.Refreshes++;
         var random = new Random(unchecked(spec.Seed * 1_000_003 + S.Refreshes));
 
-        // Every arm's posterior from its fixed prior and its own totals; the live candidates' chance of being the best.
+        // Every arm's posterior from its fixed prior and its own totals; the live candidates' chance of being the best. A
+        // retired arm's grain is told only when late events changed its totals.
         for (var i = 0; i < S.Arms.Count; i++)
         {
             var a = S.Arms[i];
             S.Arms[i] = BanditArmGrain.Snapshot(a.ArmId, S.Starts[a.ArmId], totals.GetValueOrDefault(a.ArmId) ?? ArmTotals.Empty(a.ArmId), 0, a.RetiredAt, a.Videos);
+            if (a.RetiredAt is not null && S.Arms[i].Totals != a.Totals) S.Untold.Add(a.ArmId);
         }
 
         var live = S.Arms.Where(a => a.RetiredAt is null).ToList();
@@ -148,6 +157,7 @@ public sealed class ExperimentGrain(
             {
                 var i = S.Arms.FindIndex(a => a.Genome == retired.Id);
                 S.Arms[i] = S.Arms[i] with { RetiredAt = S.Generation };
+                S.Untold.Add(S.Arms[i].ArmId);
             }
             foreach (var child in plan.Replacements) AddArm(child, spec, S.Generation, false, model.Prior(child));
             log.LogInformation("Experiment {Experiment} generation {Generation}: retired {Retired}, bred {Bred}", Key, S.Generation,
@@ -168,16 +178,24 @@ public sealed class ExperimentGrain(
         S.Arms.Add(BanditArmGrain.Snapshot(genome.Hash, start, ArmTotals.Empty(genome.Hash), 0, null, 0));
     }
 
-    /// <summary>Brings every arm grain in line with this grain's copy: started, observed, retired (each call idempotent).</summary>
+    /// <summary>
+    /// Brings the live arms' grains, and the retired ones with news (<see cref="ExperimentState.Untold"/>), in line with this
+    /// grain's copy: started, observed, retired (each call idempotent). A retired arm stays untold until its grain answered,
+    /// so a crash in between is repaired by the next refresh; arms retired long ago are not woken every refresh.
+    /// </summary>
     private async Task TellArmsAsync(DateTimeOffset? observedAt = null)
     {
-        await Task.WhenAll(S.Arms.Select(async a =>
+        var told = S.Untold.ToList();
+        await Task.WhenAll(S.Arms.Where(a => a.RetiredAt is null || S.Untold.Contains(a.ArmId)).Select(async a =>
         {
             var grain = Arm(a.ArmId);
             await grain.Start(S.Starts[a.ArmId]);
             if (observedAt is { } at) await grain.Observe(new ArmObservation(a.Totals, a.ProbabilityBest, at));
             if (a.RetiredAt is { } g) await grain.Retire(g);
         }));
+        if (told.Count == 0) return;
+        S.Untold.ExceptWith(told);
+        await state.WriteStateAsync();
     }
 
     private IBanditArmGrain Arm(string armId) => GrainFactory.GetGrain<IBanditArmGrain>(ExperimentKeys.Arm(Ids.Tenant, Ids.Experiment, armId));
