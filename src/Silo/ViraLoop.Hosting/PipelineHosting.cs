@@ -62,8 +62,17 @@ public static class PipelineHosting
         services.TryAddSingleton(_ => ContentModeration.FromEnvironment(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }));
         services.TryAddSingleton<PipelineServices>();
         // The analytics store, opened on first use by the silo where the engagement grain (its single writer) is active.
-        services.TryAddSingleton(_ => new ViraLoop.Grains.Experiments.EngagementStoreHolder(ct =>
-            ViraLoop.Analytics.EngagementStores.OpenAsync(options.ClickHouseEndpoint, options.AnalyticsPath, ct)));
+        services.TryAddSingleton(sp => new ViraLoop.Grains.Experiments.EngagementStoreHolder(ct =>
+        {
+            if (options.IsCluster && options.ClickHouseEndpoint is null)
+            {
+                // Works while every silo shares the file (one machine); across machines the writer's moves split the history.
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("ViraLoop.Analytics").LogWarning(
+                    "Engagement analytics go to the SQLite file {Path} on this machine; a cluster of several machines needs ClickHouse (VIRALOOP_CLICKHOUSE)",
+                    options.AnalyticsPath);
+            }
+            return ViraLoop.Analytics.EngagementStores.OpenAsync(options.ClickHouseEndpoint, options.AnalyticsPath, ct);
+        }));
         if (gpuSilo) services.AddHostedService<GpuWorkerStarter>();
         return services;
     }
